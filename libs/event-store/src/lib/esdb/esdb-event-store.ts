@@ -1,0 +1,1 @@
+export class EsdbEventStore { static fromConnectionString(url: string): never { throw new Error(url); } }
