@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EventStoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from '../event-store.errors.js';
+import { EventStoreUnavailableError, StreamNotFoundError } from '../event-store.errors.js';
 import type {
   AppendResult,
   EventStore,
@@ -104,7 +104,7 @@ export class SqliteEventStore implements EventStore {
   private readonly selectAll: Database.Statement;
   private readonly selectForwards: Database.Statement;
   private readonly selectBackwards: Database.Statement;
-  private readonly commitBatch: (batch: PendingAppend[]) => Array<AppendResult | Error>;
+  private readonly commitBatch: Database.Transaction<(batch: PendingAppend[]) => Array<AppendResult | Error>>;
 
   constructor(options: SqliteEventStoreOptions) {
     this.options = {
