@@ -1,0 +1,12 @@
+export * from './shared/actor.js';
+export * from './shared/domain-error.js';
+export * from './shared/decider.js';
+export * from './organization/organization.events.js';
+export * from './organization/organization.state.js';
+export * from './organization/organization.commands.js';
+export * from './organization/organization.decider.js';
+export * from './ticket/ticket.events.js';
+export * from './ticket/ticket.state.js';
+export * from './ticket/ticket.commands.js';
+export * from './ticket/ticket.decider.js';
+export { elapsedBusinessMs, calendarNamed } from './ticket/sla-clocks.js';
