@@ -9,7 +9,7 @@ import { ESLint } from 'eslint';
 describe('Nx module boundaries', () => {
   let eslint: ESLint;
   beforeAll(() => {
-    execFileSync(process.execPath, ['node_modules/nx/bin/nx.js', 'show', 'projects'], {
+    execFileSync(process.execPath, ['node_modules/nx/dist/bin/nx.js', 'show', 'projects'], {
       env: { ...process.env, NX_DAEMON: 'false' },
       stdio: 'ignore',
     });

@@ -57,7 +57,7 @@ export const isLive = (clock: SlaClockState | undefined): clock is SlaClockState
 
 /** Starts a clock at `startedAt` (not necessarily now), breaching at once if already due. */
 export function startClock(
-  state: Pick<TicketState, 'tier' | 'priority' | 'assigneeId' | 'group'>,
+  state: Pick<TicketState, 'organizationId' | 'tier' | 'priority' | 'assigneeId' | 'group'>,
   policy: SlaPolicy,
   metric: SlaMetric,
   cycle: number,
@@ -68,16 +68,26 @@ export function startClock(
   const targetMs = sla.targets[metric];
   if (targetMs === undefined) return [];
   const due = dueAt(sla.calendar, startedAt, targetMs, 0);
+  const warn = dueAt(sla.calendar, startedAt, Math.round(targetMs * sla.atRiskShare), 0);
   const started: TicketEvent = {
     type: 'SlaClockStarted',
-    data: { metric, cycle, startedAt, targetMs, calendar: sla.calendarName, dueAt: due.toISOString(), at: now.toISOString() },
+    data: {
+      metric,
+      cycle,
+      startedAt,
+      targetMs,
+      calendar: sla.calendarName,
+      dueAt: due.toISOString(),
+      warnAt: warn.toISOString(),
+      at: now.toISOString(),
+    },
   };
   return [started, ...breachIfDue(state, policy, { metric, cycle, calendar: sla.calendarName, dueAt: due.toISOString() }, now)];
 }
 
 /** A breach event when the due time has passed ("a target already passed breaches at once"). */
 export function breachIfDue(
-  state: Pick<TicketState, 'tier' | 'priority' | 'assigneeId' | 'group'>,
+  state: Pick<TicketState, 'organizationId' | 'tier' | 'priority' | 'assigneeId' | 'group'>,
   policy: SlaPolicy,
   clock: Pick<SlaClockState, 'metric' | 'cycle' | 'calendar' | 'dueAt'>,
   now: Date,
@@ -93,6 +103,7 @@ export function breachIfDue(
         cycle: clock.cycle,
         dueAt: clock.dueAt,
         lateByBusinessMs: Math.max(0, businessTimeBetween(calendar, new Date(clock.dueAt), now)),
+        organizationId: state.organizationId,
         tier: state.tier,
         priority,
         assigneeId: state.assigneeId,
@@ -106,7 +117,10 @@ export function breachIfDue(
 /** Meets a live clock at `now` (an agent's public reply, or the resolution). */
 export function meetClock(state: TicketState, policy: SlaPolicy, metric: SlaMetric, now: Date): TicketEvent[] {
   const clock = state.clocks[metric];
-  if (!isLive(clock)) return [];
+  // A breached clock is still answered (late): reports need the time it took.
+  if (!clock) return [];
+  const answerable = clock.status === 'RUNNING' || clock.status === 'PAUSED' || (clock.status === 'BREACHED' && clock.metAt === null);
+  if (!answerable) return [];
   const calendar = calendarNamed(policy, clock.calendar);
   const paused = pausedBusinessMs(calendar, clock.pauses, now);
   return [
@@ -135,8 +149,10 @@ export function resumeClock(state: TicketState, policy: SlaPolicy, metric: SlaMe
       : clock.pauses.map((p) => (p.to === null ? { ...p, to: now.toISOString() } : p));
   const paused = pausedBusinessMs(calendar, pauses, now);
   const due = dueAt(calendar, clock.startedAt, clock.targetMs, paused).toISOString();
+  const share = resolveSla(policy, state.tier, state.priority).atRiskShare;
+  const warn = dueAt(calendar, clock.startedAt, Math.round(clock.targetMs * share), paused).toISOString();
   return [
-    { type: 'SlaClockResumed', data: { metric, dueAt: due, pausedBusinessMs: paused, at: now.toISOString() } },
+    { type: 'SlaClockResumed', data: { metric, dueAt: due, warnAt: warn, pausedBusinessMs: paused, at: now.toISOString() } },
     ...breachIfDue(state, policy, { ...clock, dueAt: due }, now),
   ];
 }

@@ -33,13 +33,23 @@ export type TicketEvent =
     }
   | {
       type: 'SlaClockStarted';
-      data: { metric: SlaMetric; cycle: number; startedAt: string; targetMs: number; calendar: string; dueAt: string; at: string };
+      data: {
+        metric: SlaMetric;
+        cycle: number;
+        startedAt: string;
+        targetMs: number;
+        calendar: string;
+        dueAt: string;
+        /** When the clock will have used the policy's at-risk share of its target. */
+        warnAt: string;
+        at: string;
+      };
     }
   | { type: 'TicketPriorityChanged'; data: { from: Priority; to: Priority; reason: string; calendar: string; at: string } }
   | {
       type: 'SlaClockRescheduled';
       /** `dueAt` is null while the clock is paused. */
-      data: { metric: SlaMetric; targetMs: number; calendar: string; dueAt: string | null; at: string };
+      data: { metric: SlaMetric; targetMs: number; calendar: string; dueAt: string | null; warnAt: string | null; at: string };
     }
   | { type: 'SlaClockCancelled'; data: { metric: SlaMetric; reason: string; at: string } }
   | {
@@ -51,7 +61,7 @@ export type TicketEvent =
   | { type: 'InternalNoteAdded'; data: { authorId: string; body: string; at: string } }
   | { type: 'TicketAwaitingCustomer'; data: { at: string } }
   | { type: 'SlaClockPaused'; data: { metric: SlaMetric; at: string } }
-  | { type: 'SlaClockResumed'; data: { metric: SlaMetric; dueAt: string; pausedBusinessMs: number; at: string } }
+  | { type: 'SlaClockResumed'; data: { metric: SlaMetric; dueAt: string; warnAt: string; pausedBusinessMs: number; at: string } }
   | {
       type: 'SlaClockMet';
       data: { metric: SlaMetric; cycle: number; dueAt: string; elapsedBusinessMs: number; targetMs: number; at: string };
@@ -68,6 +78,7 @@ export type TicketEvent =
         dueAt: string;
         /** Business time between the due time and the detection (`at`). */
         lateByBusinessMs: number;
+        organizationId: string;
         tier: string;
         priority: Priority;
         assigneeId: string | null;

@@ -13,6 +13,8 @@ export interface SlaClockState {
   calendar: string;
   /** Null while paused. */
   dueAt: string | null;
+  /** When the at-risk warning falls due; null while paused. */
+  warnAt: string | null;
   /** Intervals that do not count (awaiting the customer; resolved until reopened). */
   pauses: Array<{ from: string; to: string | null }>;
   metAt: string | null;
@@ -108,6 +110,7 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
         targetMs: d.targetMs,
         calendar: d.calendar,
         dueAt: d.dueAt,
+        warnAt: d.warnAt,
         pauses: [],
         metAt: null,
         breachedAt: null,
@@ -118,8 +121,8 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
     case 'TicketPriorityChanged':
       return { ...state, priority: event.data.to, calendar: event.data.calendar };
     case 'SlaClockRescheduled': {
-      const { targetMs, calendar, dueAt } = event.data;
-      return updateClock(state, event.data.metric, (c) => ({ ...c, targetMs, calendar, dueAt, atRiskAt: null }));
+      const { targetMs, calendar, dueAt, warnAt } = event.data;
+      return updateClock(state, event.data.metric, (c) => ({ ...c, targetMs, calendar, dueAt, warnAt, atRiskAt: null }));
     }
     case 'SlaClockCancelled': {
       const clocks = { ...state.clocks };
@@ -150,6 +153,7 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
         ...c,
         status: 'PAUSED',
         dueAt: null,
+        warnAt: null,
         pauses: [...c.pauses, { from: event.data.at, to: null }],
       }));
     case 'SlaClockResumed':
@@ -157,15 +161,17 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
         ...c,
         status: 'RUNNING',
         dueAt: event.data.dueAt,
+        warnAt: event.data.warnAt,
         // A paused clock closes its pause; a met clock (ticket reopened) counts the resolved
         // interval as a pause.
         pauses: c.status === 'MET' && c.metAt ? [...c.pauses, { from: c.metAt, to: event.data.at }] : closeOpenPause(c.pauses, event.data.at),
         metAt: null,
       }));
     case 'SlaClockMet':
+      // A clock answered after its breach stays breached; the answer time is still recorded.
       return updateClock(state, event.data.metric, (c) => ({
         ...c,
-        status: 'MET',
+        status: c.status === 'BREACHED' ? 'BREACHED' : 'MET',
         metAt: event.data.at,
         pauses: closeOpenPause(c.pauses, event.data.at),
       }));

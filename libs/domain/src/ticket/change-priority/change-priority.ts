@@ -42,8 +42,10 @@ export function changePriority(
         continue;
       }
       const paused = pausedBusinessMs(sla.calendar, clock.pauses, now);
-      const due = clock.status === 'PAUSED' ? null : dueAt(sla.calendar, clock.startedAt, targetMs, paused).toISOString();
-      events.push({ type: 'SlaClockRescheduled', data: { metric, targetMs, calendar: sla.calendarName, dueAt: due, at } });
+      const running = clock.status === 'RUNNING';
+      const due = running ? dueAt(sla.calendar, clock.startedAt, targetMs, paused).toISOString() : null;
+      const warnAt = running ? dueAt(sla.calendar, clock.startedAt, Math.round(targetMs * sla.atRiskShare), paused).toISOString() : null;
+      events.push({ type: 'SlaClockRescheduled', data: { metric, targetMs, calendar: sla.calendarName, dueAt: due, warnAt, at } });
       events.push(...breachIfDue(reprioritized, policy, { ...clock, calendar: sla.calendarName, dueAt: due }, now));
     } else if (!clock && targetMs !== undefined) {
       if (metric === 'FIRST_RESPONSE' && !state.firstRespondedAt) {

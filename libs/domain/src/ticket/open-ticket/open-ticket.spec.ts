@@ -25,6 +25,8 @@ describe('open ticket', () => {
       ['FIRST_RESPONSE', '2026-11-23T15:00:00.000Z'],
       ['RESOLUTION', '2026-11-26T11:00:00.000Z'],
     ]);
+    // The at-risk warning falls due at 80% of the target: 6.4 business hours -> 16:24 MSK.
+    expect(ofType(events, 'SlaClockStarted')[0]!.data.warnAt).toBe('2026-11-23T13:24:00.000Z');
   });
 
   it('takes the priority the customer proposes', () => {

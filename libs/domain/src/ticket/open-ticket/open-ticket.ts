@@ -89,7 +89,7 @@ export function openTicket(
       at,
     },
   };
-  const ticket = { tier: organization.tier, priority, assigneeId: null, group: null };
+  const ticket = { organizationId: organization.id, tier: organization.tier, priority, assigneeId: null, group: null };
   return [
     opened,
     ...startClock(ticket, policy, 'FIRST_RESPONSE', 1, at, now),

@@ -16,6 +16,7 @@ describe('record SLA breach (from the deadline watcher)', () => {
           cycle: 1,
           dueAt: '2026-11-23T15:00:00.000Z',
           lateByBusinessMs: MINUTE,
+          organizationId: 'acme',
           tier: 'pro',
           priority: 'MEDIUM',
           assigneeId: 'a-alice',
@@ -40,9 +41,12 @@ describe('record SLA breach (from the deadline watcher)', () => {
     const scenario = new TicketScenario().open();
     scenario.run(breach(), actors.system, at(MONDAY_10_MSK, 9 * HOUR));
     const events = scenario.run({ type: 'ReplyToTicket', ticketId: 'T-100', body: 'Sorry' }, actors.agent, at(MONDAY_10_MSK, 10 * HOUR));
-    expect(types(events)).toEqual(['AgentReplied']);
+    expect(types(events)).toEqual(['AgentReplied', 'SlaClockMet']);
+    expect(events[1]!.data).toMatchObject({ metric: 'FIRST_RESPONSE', elapsedBusinessMs: 10 * HOUR, targetMs: 8 * HOUR });
     expect(scenario.state).toMatchObject({ firstRespondedAt: at(MONDAY_10_MSK, 10 * HOUR).toISOString() });
-    expect(scenario.state!.clocks.FIRST_RESPONSE!.status).toBe('BREACHED');
+    expect(scenario.state!.clocks.FIRST_RESPONSE).toMatchObject({ status: 'BREACHED', metAt: at(MONDAY_10_MSK, 10 * HOUR).toISOString() });
+    // Answered once: a second reply meets nothing.
+    expect(types(scenario.run({ type: 'ReplyToTicket', ticketId: 'T-100', body: 'More' }, actors.agent, at(MONDAY_10_MSK, 11 * HOUR)))).toEqual(['AgentReplied']);
   });
 
   it('only the system records breaches', () => {
