@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@tracedesk/event-store';
+import type { ReadModelStore } from '@tracedesk/read-models';
 import type { SlaPolicy } from '@tracedesk/sla';
 import { CLOCK, systemClock, type Clock } from './shared/clock.js';
 import { SlaPolicyHolder } from './shared/sla-policy-holder.js';
 import { StreamProcessor } from './shared/stream-processor.js';
-import { COMMAND_OPTIONS, DEFAULT_COMMAND_OPTIONS, EVENT_STORE, SLA_POLICY, type CommandOptions } from './shared/tokens.js';
+import { COMMAND_OPTIONS, DEFAULT_COMMAND_OPTIONS, EVENT_STORE, READ_MODELS, SLA_POLICY, type CommandOptions } from './shared/tokens.js';
+import { SlaDeadlineWatcher } from './sla/sla-deadline-watcher.js';
+import { BreachEscalationSaga } from './sla/breach-escalation.saga.js';
 import { AddContactHandler } from './organizations/add-contact/add-contact.handler.js';
 import { ChangeOrganizationTierHandler } from './organizations/change-organization-tier/change-organization-tier.handler.js';
 import { RegisterOrganizationHandler } from './organizations/register-organization/register-organization.handler.js';
@@ -27,6 +30,8 @@ import { ResolveTicketHandler } from './tickets/resolve-ticket/resolve-ticket.ha
 
 export interface ApplicationModuleOptions {
   eventStore: EventStore;
+  /** Needed by the SLA deadline watcher and the escalation saga (and the gateway's queries). */
+  readModels?: ReadModelStore;
   policy: SlaPolicy;
   clock?: Clock;
   commands?: Partial<CommandOptions>;
@@ -67,8 +72,11 @@ export class ApplicationModule {
         { provide: COMMAND_OPTIONS, useValue: { ...DEFAULT_COMMAND_OPTIONS, ...options.commands } },
         StreamProcessor,
         ...HANDLERS,
+        ...(options.readModels
+          ? [{ provide: READ_MODELS, useValue: options.readModels }, SlaDeadlineWatcher, BreachEscalationSaga]
+          : []),
       ],
-      exports: [EVENT_STORE, SLA_POLICY, CLOCK, StreamProcessor, CqrsModule],
+      exports: [EVENT_STORE, SLA_POLICY, CLOCK, StreamProcessor, CqrsModule, ...(options.readModels ? [READ_MODELS] : [])],
     };
   }
 }

@@ -28,3 +28,7 @@ export * from './organizations/register-organization/register-organization.comma
 export * from './organizations/change-organization-tier/change-organization-tier.command.js';
 export * from './organizations/add-contact/add-contact.command.js';
 export * from './organizations/remove-contact/remove-contact.command.js';
+export * from './sla/sla-deadline-watcher.js';
+export * from './sla/breach-escalation.saga.js';
+export * from './runtime/app-config.js';
+export * from './runtime/runtime.js';

@@ -10,3 +10,4 @@ export * from './ticket/ticket.state.js';
 export * from './ticket/ticket.commands.js';
 export * from './ticket/ticket.decider.js';
 export { elapsedBusinessMs, calendarNamed } from './ticket/sla-clocks.js';
+export * from './simulation/ticket-simulation.js';

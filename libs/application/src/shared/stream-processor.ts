@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   StreamNotFoundError,
+  type AppendResult,
   WrongExpectedVersionError,
   type EventStore,
   type ExpectedRevision,
@@ -36,6 +37,35 @@ export interface ProcessResult<S> {
   written: number;
 }
 
+/** A stream's state as last folded here, with the revision and position it is current at. */
+interface CachedStream {
+  /** The fold it was made with: a stream is only reused with the same `evolve`. */
+  evolve: unknown;
+  state: unknown;
+  revision: number;
+  position: bigint;
+}
+
+/**
+ * Streams whose folded state is kept between commands (least recently used are dropped).
+ * About 3 KB per ticket state, so ~30 MB at most.
+ */
+export const STREAM_STATE_CACHE_SIZE = 10_000;
+
+/**
+ * Freezes a state and everything it holds that is not frozen yet. States are shared between
+ * commands through the cache (and handed to callers), so a mutation by a decider or a caller
+ * must fail loudly rather than corrupt later decisions. Folds build new objects around the
+ * unchanged (already frozen) parts, so only what an event changed is visited.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 export interface DecideArgs<S, E extends DomainEvent> {
   streamId: string;
   evolve: (state: S, event: E) => S;
@@ -50,10 +80,17 @@ export interface DecideArgs<S, E extends DomainEvent> {
  * Load → fold → decide → append with the expected revision. On a concurrency conflict the
  * stream is read again and the command decided again, a bounded number of times, then it fails
  * with CONFLICT. Nothing is written when the decider refuses.
+ *
+ * The state folded for a command is kept (bounded, least recently used dropped) so the next
+ * command on the stream does not read and fold the whole history again: before deciding, it
+ * looks at the stream's head and reads only the events after the kept revision, so writes by
+ * other processes are folded in and the decision is made on the same state a full read gives.
+ * A conflict or a failed append drops the stream's entry, and the retry reads it in full.
  */
 @Injectable()
 export class StreamProcessor {
   private readonly tails = new Map<string, Promise<void>>();
+  private readonly states = new Map<string, CachedStream>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -97,16 +134,68 @@ export class StreamProcessor {
     }
   }
 
+  /**
+   * The stream's current state. One look at the stream's head says whether the kept state is
+   * still current (same last revision and position: nothing was written since, by anyone); if
+   * the stream has grown, only the newer events are read and folded onto it; otherwise (not
+   * kept, or the head does not continue it) the stream is read in full. Streams are
+   * append-only, so the kept state plus the newer events is the fold of the whole stream.
+   * Only called inside `exclusive(streamId)`.
+   */
+  private async current<S, E extends DomainEvent>(
+    streamId: string,
+    evolve: (state: S, event: E) => S,
+    initial: () => S,
+  ): Promise<CachedStream & { state: S }> {
+    const head = await this.store.streamHead(streamId);
+    const kept = this.states.get(streamId);
+    if (!head) {
+      this.states.delete(streamId);
+      return { evolve, state: initial(), revision: -1, position: 0n };
+    }
+    if (kept && kept.evolve === evolve) {
+      if (head.revision === kept.revision && head.position === kept.position) {
+        this.keep(streamId, kept);
+        return kept as CachedStream & { state: S };
+      }
+      if (head.revision > kept.revision) {
+        const newer = await this.store.readStream(streamId, { fromRevision: kept.revision + 1 });
+        const last = newer[newer.length - 1];
+        if (last && newer[0]!.revision === kept.revision + 1 && last.revision === kept.revision + newer.length) {
+          const state = deepFreeze(fold(evolve, kept.state as S, newer as unknown as E[]));
+          const fresh = { evolve, state, revision: last.revision, position: last.position };
+          this.keep(streamId, fresh);
+          return fresh;
+        }
+      }
+    }
+    this.states.delete(streamId);
+    const loaded = await this.load(streamId, evolve, initial);
+    const last = loaded.events[loaded.events.length - 1];
+    const fresh = { evolve, state: deepFreeze(loaded.state), revision: loaded.revision, position: last?.position ?? 0n };
+    if (last) this.keep(streamId, fresh);
+    return fresh;
+  }
+
+  private keep(streamId: string, entry: CachedStream): void {
+    // Re-inserting moves the stream to the end: the Map's order is least recently used first.
+    this.states.delete(streamId);
+    this.states.set(streamId, entry);
+    if (this.states.size > STREAM_STATE_CACHE_SIZE) {
+      const oldest = this.states.keys().next();
+      if (!oldest.done) this.states.delete(oldest.value);
+    }
+  }
+
   private async decideAndAppend<S, E extends DomainEvent>(args: DecideArgs<S, E>): Promise<ProcessResult<S>> {
     const meta = withIds(args.meta);
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(args.streamId, args.evolve, args.initial);
+      const loaded = await this.current(args.streamId, args.evolve, args.initial);
       const now = this.clock.now();
       const policy = this.policy.current;
       const decided = await args.decide(loaded.state, now, policy);
       if (decided.length === 0) {
-        const head = loaded.events[loaded.events.length - 1];
-        return { state: loaded.state, revision: loaded.revision, position: head?.position ?? 0n, written: 0 };
+        return { state: loaded.state, revision: loaded.revision, position: loaded.position, written: 0 };
       }
       const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
       const metadata: JsonObject = {
@@ -118,24 +207,27 @@ export class StreamProcessor {
         occurredAt: now.toISOString(),
         policyVersion: policy.version,
       };
+      let appended: AppendResult;
       try {
-        const appended = await this.store.append(
+        appended = await this.store.append(
           args.streamId,
           decided.map((event) => ({ type: event.type, data: event.data as JsonObject, metadata })),
           expected,
         );
-        return {
-          state: fold(args.evolve, loaded.state, decided),
-          revision: appended.nextExpectedRevision,
-          position: appended.position,
-          written: decided.length,
-        };
       } catch (error) {
+        // Whatever happened to the append, the next command on this stream reads it in full.
+        this.states.delete(args.streamId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.options.maxAttempts) throw new ConcurrencyConflictError(args.streamId, attempt);
         // A short random pause spreads writers from several processes so they stop colliding.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+        continue;
       }
+      // The store took the events as JSON (it refuses anything else), so folding the decided
+      // events gives the state a read of the stored ones would.
+      const state = deepFreeze(fold(args.evolve, loaded.state, decided));
+      this.keep(args.streamId, { evolve: args.evolve, state, revision: appended.nextExpectedRevision, position: appended.position });
+      return { state, revision: appended.nextExpectedRevision, position: appended.position, written: decided.length };
     }
   }
 }

@@ -2,6 +2,8 @@
 export const EVENT_STORE = Symbol('EventStore');
 /** An `SlaPolicyHolder`: the policy in force (it may be reloaded). */
 export const SLA_POLICY = Symbol('SlaPolicy');
+/** The ReadModelStore (queries, and the watcher's and sagas' cursors). */
+export const READ_MODELS = Symbol('ReadModelStore');
 export const COMMAND_OPTIONS = Symbol('CommandOptions');
 
 export interface CommandOptions {

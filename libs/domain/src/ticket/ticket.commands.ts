@@ -20,7 +20,7 @@ export type TicketCommand =
   | { type: 'ReplyToTicket'; ticketId: string; body: string }
   | { type: 'AddInternalNote'; ticketId: string; body: string }
   | { type: 'AwaitCustomer'; ticketId: string; body: string }
-  | { type: 'EscalateTicket'; ticketId: string; level: EscalationLevel; reason: string; rule?: string }
+  | { type: 'EscalateTicket'; ticketId: string; level: EscalationLevel; reason: string }
   | { type: 'ResolveTicket'; ticketId: string; resolution: string }
   | { type: 'ReopenTicket'; ticketId: string; reason: string }
   | { type: 'CloseTicket'; ticketId: string }

@@ -66,7 +66,36 @@ function updateClock(state: TicketState, metric: SlaMetric, change: (clock: SlaC
 const closeOpenPause = (pauses: SlaClockState['pauses'], at: string): SlaClockState['pauses'] =>
   pauses.map((p) => (p.to === null ? { ...p, to: at } : p));
 
+/** The status a ticket moves to on an event (shared by `evolveTicket` and the projections). */
+export function ticketStatusAfter(status: TicketStatus, event: TicketEvent): TicketStatus {
+  switch (event.type) {
+    case 'TicketOpened':
+      return 'NEW';
+    case 'TicketAssigned':
+    case 'AgentReplied':
+    case 'TicketEscalated':
+      return status === 'NEW' ? 'OPEN' : status;
+    case 'CustomerReplied':
+      return status === 'AWAITING_CUSTOMER' ? 'OPEN' : status;
+    case 'TicketAwaitingCustomer':
+      return 'AWAITING_CUSTOMER';
+    case 'TicketResolved':
+      return 'RESOLVED';
+    case 'TicketReopened':
+      return 'OPEN';
+    case 'TicketClosed':
+      return 'CLOSED';
+    default:
+      return status;
+  }
+}
+
 export function evolveTicket(state: TicketDeciderState, event: TicketEvent): TicketDeciderState {
+  const next = evolveFields(state, event);
+  return next && { ...next, status: ticketStatusAfter(state?.status ?? 'NEW', event) };
+}
+
+function evolveFields(state: TicketDeciderState, event: TicketEvent): TicketDeciderState {
   if (event.type === 'TicketOpened') {
     const d = event.data;
     return {
@@ -98,7 +127,6 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
     };
   }
   if (!state) return state;
-  const openIfNew = (s: TicketState): TicketState => (s.status === 'NEW' ? { ...s, status: 'OPEN' } : s);
   switch (event.type) {
     case 'SlaClockStarted': {
       const d = event.data;
@@ -130,24 +158,19 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
       return { ...state, clocks };
     }
     case 'TicketAssigned':
-      return openIfNew({ ...state, assigneeId: event.data.assigneeId, group: event.data.group });
+      return { ...state, assigneeId: event.data.assigneeId, group: event.data.group };
     case 'AgentReplied':
-      return openIfNew({
-        ...state,
-        firstRespondedAt: state.firstRespondedAt ?? event.data.at,
-        unansweredCustomerReplyAt: null,
-      });
+      return { ...state, firstRespondedAt: state.firstRespondedAt ?? event.data.at, unansweredCustomerReplyAt: null };
     case 'CustomerReplied':
       return {
         ...state,
-        status: state.status === 'AWAITING_CUSTOMER' ? 'OPEN' : state.status,
         pauses: state.status === 'AWAITING_CUSTOMER' ? closeOpenPause(state.pauses, event.data.at) : state.pauses,
         unansweredCustomerReplyAt: state.unansweredCustomerReplyAt ?? event.data.at,
       };
     case 'InternalNoteAdded':
       return state;
     case 'TicketAwaitingCustomer':
-      return { ...state, status: 'AWAITING_CUSTOMER', pauses: [...state.pauses, { from: event.data.at, to: null }] };
+      return { ...state, pauses: [...state.pauses, { from: event.data.at, to: null }] };
     case 'SlaClockPaused':
       return updateClock(state, event.data.metric, (c) => ({
         ...c,
@@ -183,11 +206,10 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
         breachCount: state.breachCount + 1,
       };
     case 'TicketEscalated':
-      return openIfNew({ ...state, escalationLevel: event.data.to });
+      return { ...state, escalationLevel: event.data.to };
     case 'TicketResolved':
       return {
         ...state,
-        status: 'RESOLVED',
         resolvedAt: event.data.at,
         firstRespondedAt: state.firstRespondedAt ?? event.data.at,
         unansweredCustomerReplyAt: null,
@@ -196,12 +218,11 @@ export function evolveTicket(state: TicketDeciderState, event: TicketEvent): Tic
     case 'TicketReopened':
       return {
         ...state,
-        status: 'OPEN',
         resolvedAt: null,
         reopenCount: state.reopenCount + 1,
         pauses: state.resolvedAt ? [...state.pauses, { from: state.resolvedAt, to: event.data.at }] : state.pauses,
       };
     case 'TicketClosed':
-      return { ...state, status: 'CLOSED', closedAt: event.data.at };
+      return { ...state, closedAt: event.data.at };
   }
 }

@@ -56,9 +56,9 @@ describe('escalate ticket', () => {
 
   it('a policy rule escalates as system, and records nothing when the level is already reached', () => {
     const scenario = new TicketScenario().open();
-    const rule = { ...escalate(3, 'FIRST_RESPONSE breached'), rule: 'onBreach.FIRST_RESPONSE' };
-    expect(scenario.run(rule, actors.system, at(MONDAY_10_MSK, 8 * HOUR))[0]!.data).toMatchObject({ rule: 'onBreach.FIRST_RESPONSE', to: 3 });
-    expect(scenario.run(rule, actors.system, at(MONDAY_10_MSK, 9 * HOUR))).toEqual([]);
+    const rule = { id: 'onBreach.FIRST_RESPONSE', role: 'system' } as const;
+    expect(scenario.run(escalate(3, 'FIRST_RESPONSE breached'), rule, at(MONDAY_10_MSK, 8 * HOUR))[0]!.data).toMatchObject({ rule: 'onBreach.FIRST_RESPONSE', to: 3 });
+    expect(scenario.run(escalate(3, 'FIRST_RESPONSE breached'), rule, at(MONDAY_10_MSK, 9 * HOUR))).toEqual([]);
   });
 
   it('refuses read-only roles', () => {

@@ -13,7 +13,7 @@ const LEVEL_NAME = { 1: 'the frontline lead', 2: 'the technical team', 3: 'the h
  * head of support (3, hierarchical). Staff escalate with a reason; a customer may ask for the
  * head of support only when its ticket got no first response in time (the seeds: "if a ticket
  * gets no answer, escalate to the head of the support department"); a policy rule escalates
- * as `system`, and a rule asking for a level already reached records nothing.
+ * as `system` (its actor id names the rule), and a rule asking for a level already reached records nothing.
  */
 export function escalateTicket(
   command: Extract<TicketCommand, { type: 'EscalateTicket' }>,
@@ -51,7 +51,7 @@ export function escalateTicket(
         to: level as EscalationLevel,
         kind: KIND[level],
         reason,
-        rule: actor.role === 'system' ? (command.rule ?? actor.id) : null,
+        rule: actor.role === 'system' ? actor.id : null,
         at: now.toISOString(),
       },
     },

@@ -1,0 +1,178 @@
+import type { EventStore, Position, RecordedEvent, Subscription } from '@tracedesk/event-store';
+import type { ProjectionName, ReadModelStore } from '@tracedesk/read-models';
+import type { Projection } from '../projection.js';
+
+export interface RunnerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ProjectionRunnerOptions {
+  /** Most events applied and committed together (with the checkpoint). */
+  batchSize?: number;
+  /** Pause before following again after a failed batch. */
+  retryDelayMs?: number;
+  logger?: RunnerLogger;
+}
+
+export interface ProjectionStatus {
+  name: ProjectionName;
+  generation: number;
+  checkpoint: Position;
+  head: Position;
+  /** Head position minus checkpoint: events behind on SQLite, log bytes on EventStoreDB. */
+  lag: bigint;
+}
+
+const NOT_READY = Symbol('not ready');
+const nextTurn = (): Promise<typeof NOT_READY> => new Promise((resolve) => setImmediate(() => resolve(NOT_READY)));
+const silent: RunnerLogger = { info: () => undefined, error: () => undefined };
+
+/**
+ * Runs projections, each independently from its own checkpoint: catch up from the global log,
+ * then follow it live. Each batch's row changes and its checkpoint commit in one read-model
+ * transaction, so a crash anywhere leaves every read model equal to a clean rebuild up to its
+ * checkpoint. A batch is whatever is available now, up to `batchSize`: full batches while
+ * catching up, small ones (low latency) when live.
+ */
+export class ProjectionRunner {
+  private readonly progress = new Map<ProjectionName, { generation: number; checkpoint: Position }>();
+  private readonly listeners = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly loops: Promise<void>[] = [];
+  private stopped = false;
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  private readonly logger: RunnerLogger;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly projections: readonly Projection[],
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.logger = options.logger ?? silent;
+  }
+
+  /** Starts every projection; resolves once each knows its checkpoint. */
+  async start(): Promise<void> {
+    await this.readModels.init();
+    for (const projection of this.projections) {
+      const generation = await this.readModels.activeGeneration(projection.name);
+      this.setProgress(projection.name, generation, await this.readModels.checkpoint(projection.name, generation));
+      this.loops.push(this.run(projection));
+    }
+  }
+
+  /** Finishes the batch in flight, then stops following. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await Promise.all(this.loops);
+    this.notify();
+  }
+
+  private async run(projection: Projection): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const generation = await this.readModels.activeGeneration(projection.name);
+        const checkpoint = await this.readModels.checkpoint(projection.name, generation);
+        this.setProgress(projection.name, generation, checkpoint);
+        await this.follow(projection, generation, checkpoint);
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.error('projection batch failed; following again from its checkpoint', {
+          projection: projection.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+      }
+    }
+  }
+
+  /** Follows the log for one generation; returns when stopped or when a rebuild switched generations. */
+  private async follow(projection: Projection, generation: number, after: Position): Promise<void> {
+    const subscription = this.store.subscribeToAll({ after, batchSize: this.batchSize });
+    this.subscriptions.add(subscription);
+    const events = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+    try {
+      while (!this.stopped) {
+        const first = await (pending ?? events.next());
+        pending = null;
+        if (first.done) return;
+        const batch: RecordedEvent[] = [first.value];
+        while (batch.length < this.batchSize) {
+          const next = events.next();
+          const ready = await Promise.race([next, nextTurn()]);
+          if (ready === NOT_READY) {
+            pending = next;
+            break;
+          }
+          if (ready.done) break;
+          batch.push(ready.value);
+        }
+        if ((await this.readModels.activeGeneration(projection.name)) !== generation) return;
+        const last = batch[batch.length - 1]!.position;
+        await this.readModels.runBatch(projection.name, generation, async (tx) => {
+          await projection.applyBatch(batch, tx);
+          return last;
+        });
+        this.setProgress(projection.name, generation, last);
+      }
+    } finally {
+      this.subscriptions.delete(subscription);
+      await subscription.close();
+    }
+  }
+
+  private setProgress(name: ProjectionName, generation: number, checkpoint: Position): void {
+    this.progress.set(name, { generation, checkpoint });
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** The lowest checkpoint among `names` (all projections by default). */
+  reached(names: readonly ProjectionName[] = this.projections.map((p) => p.name)): Position {
+    let min: Position | null = null;
+    for (const name of names) {
+      const checkpoint = this.progress.get(name)?.checkpoint ?? 0n;
+      if (min === null || checkpoint < min) min = checkpoint;
+    }
+    return min ?? 0n;
+  }
+
+  /**
+   * Read your writes: resolves `true` once the projections have applied the log up to
+   * `position`, or `false` after `timeoutMs`.
+   */
+  waitFor(position: Position, timeoutMs: number, names?: readonly ProjectionName[]): Promise<boolean> {
+    if (this.reached(names) >= position) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const done = (result: boolean): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(result);
+      };
+      const check = (): void => {
+        if (this.reached(names) >= position) done(true);
+        else if (this.stopped) done(false);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.listeners.add(check);
+    });
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.store.headPosition();
+    return this.projections.map((p) => {
+      const { generation, checkpoint } = this.progress.get(p.name) ?? { generation: 1, checkpoint: 0n };
+      return { name: p.name, generation, checkpoint, head, lag: head > checkpoint ? head - checkpoint : 0n };
+    });
+  }
+}
