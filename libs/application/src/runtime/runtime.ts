@@ -51,6 +51,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   );
   await app.init();
   const runner = new ProjectionRunner(store, readModels, ALL_PROJECTIONS, {
+    batchSize: config.projectionBatchSize,
     logger: {
       info: (message, fields) => logger.info(fields ?? {}, message),
       error: (message, fields) => logger.error(fields ?? {}, message),
