@@ -1,5 +1,6 @@
 import { DomainError } from '@tracedesk/domain';
 import { EventStoreValidationError, EventStoreUnavailableError } from '@tracedesk/event-store';
+import { ReadModelQueryError } from '@tracedesk/read-models';
 import { ConcurrencyConflictError, InputValidationError } from './application-errors.js';
 
 export type ApiErrorCode =
@@ -27,6 +28,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof DomainError) return { code: error.code, message: error.message, details: { rule: error.rule } };
   if (error instanceof InputValidationError) return { code: 'BAD_USER_INPUT', message: error.message, details: { fields: error.fields } };
   if (error instanceof ConcurrencyConflictError) return { code: 'CONFLICT', message: error.message };
+  if (error instanceof ReadModelQueryError) return { code: 'BAD_USER_INPUT', message: error.message };
   if (error instanceof EventStoreValidationError) return { code: 'BAD_USER_INPUT', message: error.message, details: { field: error.path } };
   if (error instanceof EventStoreUnavailableError) {
     return { code: 'SERVICE_UNAVAILABLE', message: 'The event store is unavailable; try again shortly.' };

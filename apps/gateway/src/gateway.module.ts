@@ -1,0 +1,93 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import type { FastifyRequest } from 'fastify';
+import type { GraphQLError, ExecutionResult } from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { Runtime } from '@tracedesk/application';
+import { authenticate, RolesGuard, type GatewayContext } from './auth/auth.js';
+import { formatErrors, GatewayError } from './errors.js';
+import { CommandMetricsInterceptor, GatewayMetrics } from './operations.js';
+import type { GatewayConfig } from './gateway-config.js';
+import { HistoryResolver } from './graphql/history.resolver.js';
+import { OrganizationResolver } from './graphql/organization.resolver.js';
+import { ReadModelResolver } from './graphql/read-model.resolver.js';
+import { TicketResolver } from './graphql/ticket.resolver.js';
+import { EVENT_STORE, GATEWAY_CONFIG, READ_MODEL_STORE, RUNTIME } from './graphql/tokens.js';
+
+export interface GatewayModuleOptions {
+  runtime: Runtime;
+  config: GatewayConfig;
+  jwtSecret: Uint8Array;
+  metrics: GatewayMetrics;
+}
+
+/** Paged fields cost their children once per requested row (default page: 50). */
+const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (field.name !== 'queue' && field.name !== 'slaBreaches') return undefined;
+  const first = typeof args['first'] === 'number' ? args['first'] : 50;
+  return 1 + childComplexity * Math.max(1, first);
+};
+
+/**
+ * The GraphQL edge: Mercurius on Fastify, code-first schema, one authorisation guard, one
+ * error formatter. It holds no state of its own: the command / query buses, stores and runner
+ * are the runtime's (one process can run the gateway and the projections together, or not).
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot({ runtime, config, jwtSecret, metrics }: GatewayModuleOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          path: '/graphql',
+          graphiql: config.graphiql,
+          queryDepth: config.queryDepth,
+          hooks: {
+            // Cost depends on variables (`first`), so it is computed per request; a hook
+            // (not a validation rule function) keeps Mercurius's parse / validation cache.
+            preExecution: (schema, document, _context, variables) => {
+              const cost = getComplexity({
+                schema,
+                query: document,
+                variables: (variables ?? {}) as Record<string, unknown>,
+                estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              });
+              if (cost > config.queryComplexity) {
+                throw new GatewayError('BAD_USER_INPUT', `The query costs ${cost}, more than the limit of ${config.queryComplexity}; ask for fewer fields or smaller pages.`);
+              }
+            },
+          },
+          context: (request: FastifyRequest): Promise<GatewayContext> => authenticate(jwtSecret, request.headers),
+          errorFormatter: (execution, context) =>
+            formatErrors(
+              execution as ExecutionResult & { errors: readonly GraphQLError[] },
+              runtime.logger,
+              (context as unknown as Partial<GatewayContext>).correlationId,
+            ),
+        }),
+      ],
+      providers: [
+        { provide: CommandBus, useValue: runtime.app.get(CommandBus) },
+        { provide: QueryBus, useValue: runtime.app.get(QueryBus) },
+        { provide: RUNTIME, useValue: runtime },
+        { provide: EVENT_STORE, useValue: runtime.store },
+        { provide: READ_MODEL_STORE, useValue: runtime.readModels },
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GatewayMetrics, useValue: metrics },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
+        TicketResolver,
+        ReadModelResolver,
+        HistoryResolver,
+        OrganizationResolver,
+      ],
+    };
+  }
+}
