@@ -37,26 +37,69 @@ export interface ProcessResult<S> {
   written: number;
 }
 
-/** A stream's state as last folded here, with the revision and position it is current at. */
-interface CachedStream {
+/**
+ * Bounds of what the processor keeps between calls (least recently used streams are dropped
+ * first). Commands keep the folded state only: about 3 KB per ticket, so ~30 MB at most.
+ * `load()` also keeps the events it returns, so it is bounded by events: ~1 KB each.
+ */
+export const KEPT_STREAM_LIMITS = {
+  states: 10_000,
+  historyStreams: 1_000,
+  historyEvents: 20_000,
+} as const;
+
+/** A stream's state as last folded here, current at `revision` and `position` (its last event). */
+interface Kept {
   /** The fold it was made with: a stream is only reused with the same `evolve`. */
   evolve: unknown;
   state: unknown;
   revision: number;
   position: bigint;
+  /** The whole stream, kept by `load()` only. */
+  events?: readonly RecordedEvent[];
+}
+
+/** Least-recently-used streams, bounded by count and by the events they hold. */
+class KeptStreams {
+  private readonly entries = new Map<string, Kept>();
+  private events = 0;
+
+  constructor(
+    private readonly maxStreams: number,
+    private readonly maxEvents: number,
+  ) {}
+
+  get(streamId: string): Kept | undefined {
+    return this.entries.get(streamId);
+  }
+
+  set(streamId: string, entry: Kept): void {
+    // Re-inserting moves the stream to the end: the Map's order is least recently used first.
+    this.delete(streamId);
+    const events = entry.events?.length ?? 0;
+    if (events > this.maxEvents / 4) return; // a long history is not worth keeping
+    this.entries.set(streamId, entry);
+    this.events += events;
+    while (this.entries.size > this.maxStreams || this.events > this.maxEvents) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.delete(oldest.value);
+    }
+  }
+
+  delete(streamId: string): void {
+    const entry = this.entries.get(streamId);
+    if (!entry) return;
+    this.entries.delete(streamId);
+    this.events -= entry.events?.length ?? 0;
+  }
 }
 
 /**
- * Streams whose folded state is kept between commands (least recently used are dropped).
- * About 3 KB per ticket state, so ~30 MB at most.
- */
-export const STREAM_STATE_CACHE_SIZE = 10_000;
-
-/**
- * Freezes a state and everything it holds that is not frozen yet. States are shared between
- * commands through the cache (and handed to callers), so a mutation by a decider or a caller
- * must fail loudly rather than corrupt later decisions. Folds build new objects around the
- * unchanged (already frozen) parts, so only what an event changed is visited.
+ * Freezes a value and everything it holds that is not frozen yet. Kept states and events are
+ * shared between calls (and handed to callers), so a mutation by a decider or a caller fails
+ * loudly instead of corrupting later decisions. A fold builds new objects around unchanged,
+ * already frozen parts, so only what an event changed is visited.
  */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -81,16 +124,20 @@ export interface DecideArgs<S, E extends DomainEvent> {
  * stream is read again and the command decided again, a bounded number of times, then it fails
  * with CONFLICT. Nothing is written when the decider refuses.
  *
- * The state folded for a command is kept (bounded, least recently used dropped) so the next
- * command on the stream does not read and fold the whole history again: before deciding, it
- * looks at the stream's head and reads only the events after the kept revision, so writes by
- * other processes are folded in and the decision is made on the same state a full read gives.
- * A conflict or a failed append drops the stream's entry, and the retry reads it in full.
+ * Folded states are kept between calls (bounded), so a command does not read and fold the
+ * whole history of its stream again. A kept state is used only when it is current: one look at
+ * the stream's head says whether anything was written since (by this process or any other); if
+ * so, only the newer events are read and folded onto it. Streams are append-only, so the kept
+ * state plus the newer events is the fold of the whole stream, the state a full read gives.
+ * A conflict or a failed append drops the stream's kept state, and the retry reads it in full.
  */
 @Injectable()
 export class StreamProcessor {
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly states = new Map<string, CachedStream>();
+  /** Folded states, for commands. */
+  private readonly states = new KeptStreams(KEPT_STREAM_LIMITS.states, Number.POSITIVE_INFINITY);
+  /** Folded states with their events, for `load()`. */
+  private readonly histories = new KeptStreams(KEPT_STREAM_LIMITS.historyStreams, KEPT_STREAM_LIMITS.historyEvents);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -99,16 +146,10 @@ export class StreamProcessor {
     @Inject(COMMAND_OPTIONS) private readonly options: CommandOptions,
   ) {}
 
+  /** The stream's current state and events (frozen: they may be shared with later calls). */
   async load<S, E extends DomainEvent>(streamId: string, evolve: (state: S, event: E) => S, initial: () => S): Promise<LoadedStream<S>> {
-    let events: RecordedEvent[];
-    try {
-      events = await this.store.readStream(streamId);
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return { state: initial(), revision: -1, events: [] };
-      throw error;
-    }
-    const state = fold(evolve, initial(), events as unknown as E[]);
-    return { state, revision: events.length === 0 ? -1 : events[events.length - 1]!.revision, events };
+    const current = await this.current(this.histories, streamId, evolve, initial, true);
+    return { state: current.state as S, revision: current.revision, events: [...(current.events ?? [])] };
   }
 
   /**
@@ -135,67 +176,75 @@ export class StreamProcessor {
   }
 
   /**
-   * The stream's current state. One look at the stream's head says whether the kept state is
-   * still current (same last revision and position: nothing was written since, by anyone); if
-   * the stream has grown, only the newer events are read and folded onto it; otherwise (not
-   * kept, or the head does not continue it) the stream is read in full. Streams are
-   * append-only, so the kept state plus the newer events is the fold of the whole stream.
-   * Only called inside `exclusive(streamId)`.
+   * The stream's state as of now: the kept one if the stream's head is still its last event;
+   * the kept one with the newer events folded on if the stream has grown from it; otherwise
+   * (not kept, or the head does not continue it) a full read.
    */
   private async current<S, E extends DomainEvent>(
+    kept: KeptStreams,
     streamId: string,
     evolve: (state: S, event: E) => S,
     initial: () => S,
-  ): Promise<CachedStream & { state: S }> {
+    withEvents: boolean,
+  ): Promise<Kept> {
     const head = await this.store.streamHead(streamId);
-    const kept = this.states.get(streamId);
     if (!head) {
-      this.states.delete(streamId);
-      return { evolve, state: initial(), revision: -1, position: 0n };
+      kept.delete(streamId);
+      return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
     }
-    if (kept && kept.evolve === evolve) {
-      if (head.revision === kept.revision && head.position === kept.position) {
-        this.keep(streamId, kept);
-        return kept as CachedStream & { state: S };
+    const known = kept.get(streamId);
+    if (known && known.evolve === evolve && (!withEvents || known.events)) {
+      if (head.revision === known.revision && head.position === known.position) {
+        kept.set(streamId, known);
+        return known;
       }
-      if (head.revision > kept.revision) {
-        const newer = await this.store.readStream(streamId, { fromRevision: kept.revision + 1 });
+      if (head.revision > known.revision) {
+        const newer = await this.store.readStream(streamId, { fromRevision: known.revision + 1 });
         const last = newer[newer.length - 1];
-        if (last && newer[0]!.revision === kept.revision + 1 && last.revision === kept.revision + newer.length) {
-          const state = deepFreeze(fold(evolve, kept.state as S, newer as unknown as E[]));
-          const fresh = { evolve, state, revision: last.revision, position: last.position };
-          this.keep(streamId, fresh);
+        if (last && newer[0]!.revision === known.revision + 1 && last.revision === known.revision + newer.length) {
+          const fresh: Kept = {
+            evolve,
+            state: deepFreeze(fold(evolve, known.state as S, newer as unknown as E[])),
+            revision: last.revision,
+            position: last.position,
+            ...(withEvents && { events: [...known.events!, ...deepFreeze(newer)] }),
+          };
+          kept.set(streamId, fresh);
           return fresh;
         }
       }
     }
-    this.states.delete(streamId);
-    const loaded = await this.load(streamId, evolve, initial);
-    const last = loaded.events[loaded.events.length - 1];
-    const fresh = { evolve, state: deepFreeze(loaded.state), revision: loaded.revision, position: last?.position ?? 0n };
-    if (last) this.keep(streamId, fresh);
-    return fresh;
-  }
-
-  private keep(streamId: string, entry: CachedStream): void {
-    // Re-inserting moves the stream to the end: the Map's order is least recently used first.
-    this.states.delete(streamId);
-    this.states.set(streamId, entry);
-    if (this.states.size > STREAM_STATE_CACHE_SIZE) {
-      const oldest = this.states.keys().next();
-      if (!oldest.done) this.states.delete(oldest.value);
+    kept.delete(streamId);
+    let events: RecordedEvent[];
+    try {
+      events = await this.store.readStream(streamId);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
+      throw error;
     }
+    const last = events[events.length - 1];
+    if (!last) return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
+    const fresh: Kept = {
+      evolve,
+      state: deepFreeze(fold(evolve, initial(), events as unknown as E[])),
+      revision: last.revision,
+      position: last.position,
+      ...(withEvents && { events: deepFreeze(events) }),
+    };
+    kept.set(streamId, fresh);
+    return fresh;
   }
 
   private async decideAndAppend<S, E extends DomainEvent>(args: DecideArgs<S, E>): Promise<ProcessResult<S>> {
     const meta = withIds(args.meta);
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.current(args.streamId, args.evolve, args.initial);
+      const loaded = await this.current(this.states, args.streamId, args.evolve, args.initial, false);
+      const loadedState = loaded.state as S;
       const now = this.clock.now();
       const policy = this.policy.current;
-      const decided = await args.decide(loaded.state, now, policy);
+      const decided = await args.decide(loadedState, now, policy);
       if (decided.length === 0) {
-        return { state: loaded.state, revision: loaded.revision, position: loaded.position, written: 0 };
+        return { state: loadedState, revision: loaded.revision, position: loaded.position, written: 0 };
       }
       const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
       const metadata: JsonObject = {
@@ -215,7 +264,7 @@ export class StreamProcessor {
           expected,
         );
       } catch (error) {
-        // Whatever happened to the append, the next command on this stream reads it in full.
+        // Whatever became of the append, the next decision on this stream reads it in full.
         this.states.delete(args.streamId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.options.maxAttempts) throw new ConcurrencyConflictError(args.streamId, attempt);
@@ -223,11 +272,12 @@ export class StreamProcessor {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
         continue;
       }
-      // The store took the events as JSON (it refuses anything else), so folding the decided
-      // events gives the state a read of the stored ones would.
-      const state = deepFreeze(fold(args.evolve, loaded.state, decided));
-      this.keep(args.streamId, { evolve: args.evolve, state, revision: appended.nextExpectedRevision, position: appended.position });
-      return { state, revision: appended.nextExpectedRevision, position: appended.position, written: decided.length };
+      // The store refuses anything but plain JSON, so folding the decided events gives the
+      // state a read of the stored ones would.
+      const state = deepFreeze(fold(args.evolve, loadedState, decided));
+      const { nextExpectedRevision: revision, position } = appended;
+      this.states.set(args.streamId, { evolve: args.evolve, state, revision, position });
+      return { state, revision, position, written: decided.length };
     }
   }
 }
