@@ -32,3 +32,4 @@ export * from './sla/sla-deadline-watcher.js';
 export * from './sla/breach-escalation.saga.js';
 export * from './runtime/app-config.js';
 export * from './runtime/runtime.js';
+export * from './audit/hash-chain.js';

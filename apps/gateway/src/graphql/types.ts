@@ -265,7 +265,7 @@ export class HistoryVerification {
   @Field(() => Int) checkedEvents!: number;
   @Field(() => Int, { nullable: true }) firstBadRevision!: number | null;
   @Field(() => String, { nullable: true, description: 'What was wrong at firstBadRevision.' }) problem!: string | null;
-  @Field(() => Boolean, { description: 'False until events carry a hash chain: only revisions and stream ids are checked.' })
+  @Field(() => Boolean, { description: 'True when hashes were recomputed and compared (always, since events carry a hash chain).' })
   hashChecked!: boolean;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@tracedesk/event-store';
 import { fold } from '@tracedesk/domain';
 import { ConcurrencyConflictError } from './application-errors.js';
+import { chainEvents, GENESIS_HASH, storedHash } from '../audit/hash-chain.js';
 import { CLOCK, type Clock } from './clock.js';
 import { withIds, type CommandMeta } from './command-meta.js';
 import { COMMAND_OPTIONS, EVENT_STORE, SLA_POLICY, type CommandOptions } from './tokens.js';
@@ -57,6 +58,8 @@ interface Kept {
   position: bigint;
   /** The whole stream, kept by `load()` only. */
   events?: readonly RecordedEvent[];
+  /** `hash` of the last event: the next event's `prevHash`. */
+  lastHash: string;
 }
 
 /** Least-recently-used streams, bounded by count and by the events they hold. */
@@ -190,7 +193,7 @@ export class StreamProcessor {
     const head = await this.store.streamHead(streamId);
     if (!head) {
       kept.delete(streamId);
-      return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
+      return { evolve, state: initial(), revision: -1, position: 0n, events: [], lastHash: GENESIS_HASH };
     }
     const known = kept.get(streamId);
     if (known && known.evolve === evolve && (!withEvents || known.events)) {
@@ -207,6 +210,7 @@ export class StreamProcessor {
             state: deepFreeze(fold(evolve, known.state as S, newer as unknown as E[])),
             revision: last.revision,
             position: last.position,
+            lastHash: storedHash(last),
             ...(withEvents && { events: [...known.events!, ...deepFreeze(newer)] }),
           };
           kept.set(streamId, fresh);
@@ -219,16 +223,17 @@ export class StreamProcessor {
     try {
       events = await this.store.readStream(streamId);
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
+      if (error instanceof StreamNotFoundError) return { evolve, state: initial(), revision: -1, position: 0n, events: [], lastHash: GENESIS_HASH };
       throw error;
     }
     const last = events[events.length - 1];
-    if (!last) return { evolve, state: initial(), revision: -1, position: 0n, events: [] };
+    if (!last) return { evolve, state: initial(), revision: -1, position: 0n, events: [], lastHash: GENESIS_HASH };
     const fresh: Kept = {
       evolve,
       state: deepFreeze(fold(evolve, initial(), events as unknown as E[])),
       revision: last.revision,
       position: last.position,
+      lastHash: storedHash(last),
       ...(withEvents && { events: deepFreeze(events) }),
     };
     kept.set(streamId, fresh);
@@ -257,12 +262,15 @@ export class StreamProcessor {
         policyVersion: policy.version,
       };
       let appended: AppendResult;
+      let chained: ReturnType<typeof chainEvents>;
       try {
-        appended = await this.store.append(
+        chained = chainEvents(
           args.streamId,
+          loaded.revision + 1,
+          loaded.lastHash,
           decided.map((event) => ({ type: event.type, data: event.data as JsonObject, metadata })),
-          expected,
         );
+        appended = await this.store.append(args.streamId, chained, expected);
       } catch (error) {
         // Whatever became of the append, the next decision on this stream reads it in full.
         this.states.delete(args.streamId);
@@ -276,7 +284,7 @@ export class StreamProcessor {
       // state a read of the stored ones would.
       const state = deepFreeze(fold(args.evolve, loadedState, decided));
       const { nextExpectedRevision: revision, position } = appended;
-      this.states.set(args.streamId, { evolve: args.evolve, state, revision, position });
+      this.states.set(args.streamId, { evolve: args.evolve, state, revision, position, lastHash: storedHash(chained[chained.length - 1]) });
       return { state, revision, position, written: decided.length };
     }
   }

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { startApplication, roles, type ApplicationHarness } from '../testing/application.harness.js';
+import { RegisterOrganizationCommand } from '../organizations/register-organization/register-organization.command.js';
+import { AddContactCommand } from '../organizations/add-contact/add-contact.command.js';
+import { OpenTicketCommand } from '../tickets/open-ticket/open-ticket.command.js';
+import { AssignTicketCommand } from '../tickets/assign-ticket/assign-ticket.command.js';
+import { ReplyToTicketCommand } from '../tickets/reply-to-ticket/reply-to-ticket.command.js';
+import { ChangePriorityCommand } from '../tickets/change-priority/change-priority.command.js';
+import { canonicalEventText, eventHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
+
+describe('hash chain of ticket histories', () => {
+  let h: ApplicationHarness;
+  let ticketId: string;
+  let stream: string;
+
+  beforeEach(async () => {
+    h = await startApplication();
+    await h.commands.execute(new RegisterOrganizationCommand({ id: 'acme', name: 'Acme', tier: 'pro' }, { actor: roles.admin }));
+    await h.commands.execute(new AddContactCommand({ organizationId: 'acme', contactId: 'anna', name: 'Anna', email: 'a@acme.test', kind: 'STAFF' }, { actor: roles.admin }));
+    const opened = await h.commands.execute(
+      new OpenTicketCommand({ channel: 'WEB', type: 'PROBLEM', title: 'Черный экран 🎬', description: 'Play → nothing' }, { actor: roles.customer('acme') }),
+    );
+    ticketId = opened.ticket.id;
+    stream = `ticket-${ticketId}`;
+    const agent = { actor: roles.agent };
+    await h.commands.execute(new AssignTicketCommand({ ticketId, assigneeId: 'alice', group: 'video' }, agent));
+    await h.commands.execute(new ReplyToTicketCommand({ ticketId, body: 'Looking' }, agent));
+    await h.commands.execute(new ChangePriorityCommand({ ticketId, priority: 'HIGH', reason: 'Upload broken' }, agent));
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const db = (): Database.Database => (h.store as unknown as { db: Database.Database }).db;
+  const verify = async () => verifyChain(stream, await h.store.readStream(stream));
+
+  it('every event links to the previous one, from the genesis hash', async () => {
+    const events = await h.store.readStream(stream);
+    expect(events.length).toBeGreaterThanOrEqual(6);
+    expect(events[0]!.metadata['prevHash']).toBe(GENESIS_HASH);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.metadata['prevHash']).toBe(events[i - 1]!.metadata['hash']);
+    expect(await verify()).toEqual({ ok: true, checkedEvents: events.length, firstBadRevision: null, problem: null });
+  });
+
+  it('the hash is SHA-256 of the documented canonical form, recomputable by an outside tool', async () => {
+    const [first] = await h.store.readStream(stream);
+    const text = canonicalEventText(first!);
+    // Keys sorted, no whitespace, "hash" left out of the metadata.
+    expect(text.startsWith('{"data":{')).toBe(true);
+    expect(text).toContain(`"stream":"${stream}"`);
+    expect(text).not.toContain('"hash":');
+    expect(createHash('sha256').update(text, 'utf8').digest('hex')).toBe(first!.metadata['hash']);
+    expect(eventHash(first!)).toBe(first!.metadata['hash']);
+  });
+
+  it('detects one changed byte of an event’s data in the database file, at its revision', async () => {
+    db().prepare(`UPDATE events SET data = replace(data, 'Looking', 'Lookinh') WHERE stream_id = ? AND type = 'AgentReplied'`).run(stream);
+    const replied = (await h.store.readStream(stream)).find((e) => e.type === 'AgentReplied')!;
+    expect(await verify()).toMatchObject({ ok: false, firstBadRevision: replied.revision });
+  });
+
+  it('detects a deleted event', async () => {
+    db().prepare('DELETE FROM events WHERE stream_id = ? AND revision = 2').run(stream);
+    expect(await verify()).toMatchObject({ ok: false, firstBadRevision: 2 });
+  });
+
+  it('detects two events swapped', async () => {
+    const rows = db().prepare('SELECT position, type, data, metadata FROM events WHERE stream_id = ? AND revision IN (1, 2) ORDER BY revision').all(stream) as Array<{
+      position: number;
+      type: string;
+      data: string;
+      metadata: string;
+    }>;
+    const update = db().prepare('UPDATE events SET type = ?, data = ?, metadata = ? WHERE position = ?');
+    db().transaction(() => {
+      update.run(rows[1]!.type, rows[1]!.data, rows[1]!.metadata, rows[0]!.position);
+      update.run(rows[0]!.type, rows[0]!.data, rows[0]!.metadata, rows[1]!.position);
+    })();
+    expect(await verify()).toMatchObject({ ok: false, firstBadRevision: 1 });
+  });
+
+  it('detects a changed actor in the metadata', async () => {
+    db().prepare(`UPDATE events SET metadata = replace(metadata, '"actorId":"agent-alice"', '"actorId":"mallory"') WHERE stream_id = ? AND revision = 3`).run(stream);
+    expect(await verify()).toMatchObject({ ok: false, firstBadRevision: 3 });
+  });
+});
