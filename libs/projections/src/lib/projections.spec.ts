@@ -110,6 +110,12 @@ describe('projections over the embedded stores', () => {
     expect(await runner.waitFor(head + 1_000n, 50)).toBe(false);
     const status = await runner.status();
     expect(status.map((s) => [s.name, s.lag])).toEqual(ALL_PROJECTIONS.map((p) => [p.name, 0n]));
+
+    // A gateway whose projections run in another process watches the stored checkpoints.
+    const observer = new ProjectionRunner(store, readModels, ALL_PROJECTIONS);
+    expect(await observer.waitFor(head, 1000)).toBe(true);
+    expect(await observer.waitFor(head + 1n, 60)).toBe(false);
+    expect((await observer.status()).every((s) => s.checkpoint === head)).toBe(true);
   });
 
   it('rebuilds one projection blue/green while the runner keeps following', async () => {

@@ -41,6 +41,7 @@ export class ProjectionRunner {
   private readonly subscriptions = new Set<Subscription>();
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
+  private started = false;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
   private readonly logger: RunnerLogger;
@@ -58,6 +59,7 @@ export class ProjectionRunner {
 
   /** Starts every projection; resolves once each knows its checkpoint. */
   async start(): Promise<void> {
+    this.started = true;
     await this.readModels.init();
     for (const projection of this.projections) {
       const generation = await this.readModels.activeGeneration(projection.name);
@@ -152,6 +154,8 @@ export class ProjectionRunner {
    * `position`, or `false` after `timeoutMs`.
    */
   waitFor(position: Position, timeoutMs: number, names?: readonly ProjectionName[]): Promise<boolean> {
+    // Projections running in another process (a worker): watch their stored checkpoints.
+    if (!this.started) return this.pollFor(position, timeoutMs, names ?? this.projections.map((p) => p.name));
     if (this.reached(names) >= position) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (result: boolean): void => {
@@ -168,7 +172,25 @@ export class ProjectionRunner {
     });
   }
 
+  private async pollFor(position: Position, timeoutMs: number, names: readonly ProjectionName[]): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.refreshFromStore(names);
+      if (this.reached(names) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  private async refreshFromStore(names: readonly ProjectionName[]): Promise<void> {
+    for (const name of names) {
+      const generation = await this.readModels.activeGeneration(name);
+      this.progress.set(name, { generation, checkpoint: await this.readModels.checkpoint(name, generation) });
+    }
+  }
+
   async status(): Promise<ProjectionStatus[]> {
+    if (!this.started) await this.refreshFromStore(this.projections.map((p) => p.name));
     const head = await this.store.headPosition();
     return this.projections.map((p) => {
       const { generation, checkpoint } = this.progress.get(p.name) ?? { generation: 1, checkpoint: 0n };
