@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import { PERMISSIONS } from './auth/permissions.js';
 import { TOKEN_ROLES, type TokenClaims, type TokenRole } from './auth/jwt.js';
 import { startHarness, type Harness } from './testing/gateway-harness.js';
+import { subscribe, wsClient } from './testing/ws-client.js';
 
 /** Who may call what: mirrors docs/security.md (checked below) and permissions.ts. */
 const EXPECTED: Record<string, string> = {
@@ -29,6 +30,15 @@ const EXPECTED: Record<string, string> = {
   resolveTicket: 'agent supervisor',
   reopenTicket: 'agent supervisor',
   closeTicket: 'agent supervisor',
+  ticketEvents: 'customer agent supervisor',
+  queueChanged: 'customer agent supervisor analyst',
+};
+
+/** Subscriptions, run over WebSocket (graphql-ws) rather than HTTP. */
+const SUBSCRIPTIONS: Record<string, (t: string) => { query: string; variables?: Record<string, unknown> }> = {
+  // after "0": an allowed caller at once receives the ticket's past events.
+  ticketEvents: (t) => ({ query: 'subscription($id: ID!) { ticketEvents(ticketId: $id, after: "0") { revision } }', variables: { id: t } }),
+  queueChanged: () => ({ query: 'subscription { queueChanged { id } }' }),
 };
 
 const ORG = 'acme';
@@ -134,6 +144,33 @@ describe('authorisation: every operation as every role', () => {
         outcomes[name][caller] = reply.errors[0]?.extensions.code ?? 'OK';
       }
     }
+    // Subscriptions: OK when the first result arrives, else the code of the refusal. New
+    // tickets (opened until every caller has an outcome) give queueChanged something to send.
+    const clients = callers.map(([, token]) => wsClient(harness.graphqlUrl, token));
+    const pending: Promise<void>[] = [];
+    for (const [name, operation] of Object.entries(SUBSCRIPTIONS)) {
+      outcomes[name] = {};
+      const { query, variables } = operation(ticketId);
+      callers.forEach(([caller], i) => {
+        const live = subscribe(clients[i]!, query, variables);
+        pending.push(
+          Promise.race([
+            live.take(1, 15_000).then(() => 'OK'),
+            live.ended.then((how) => ('errors' in how ? (how.errors[0]?.extensions?.code ?? 'NO_CODE') : `ENDED ${JSON.stringify(how)}`)),
+          ]).then(
+            (outcome) => void (outcomes[name]![caller] = outcome),
+            (error: unknown) => void (outcomes[name]![caller] = String(error)),
+          ),
+        );
+      });
+    }
+    let settled = false;
+    const all = Promise.all(pending).finally(() => (settled = true));
+    while (!settled) {
+      await harness.gql(agent, operations('x').openTicket!.query, operations('x').openTicket!.variables);
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 200))]);
+    }
+    await Promise.all(clients.map((c) => c.dispose()));
   }, 120_000);
   afterAll(() => harness.close());
 
@@ -156,6 +193,8 @@ describe('authorisation: every operation as every role', () => {
       // with RULE_VIOLATION / NOT_FOUND, e.g. a customer escalating before the target).
       if (allowed.includes(role)) expect({ role, code: seen[role] }).toEqual({ role, code: expect.not.stringMatching(/^(FORBIDDEN|UNAUTHENTICATED|BAD_USER_INPUT|INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE)$/) });
       else expect({ role, code: seen[role] }).toEqual({ role, code: 'FORBIDDEN' });
+      // A subscription an allowed role starts must also deliver.
+      if (operation in SUBSCRIPTIONS && allowed.includes(role)) expect({ role, code: seen[role] }).toEqual({ role, code: 'OK' });
     }
     for (const caller of ['no token', 'expired token', 'other key']) expect({ caller, code: seen[caller] }).toEqual({ caller, code: 'UNAUTHENTICATED' });
   });

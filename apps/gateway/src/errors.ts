@@ -12,6 +12,11 @@ export class GatewayError extends Error {
     super(message);
     this.name = 'GatewayError';
   }
+
+  /** graphql-js copies this onto the GraphQLError (what Mercurius sends for a refused subscription). */
+  get extensions(): Record<string, unknown> {
+    return { code: this.code, ...this.details };
+  }
 }
 
 export interface ClientError {

@@ -14,6 +14,8 @@ import type { GatewayConfig } from './gateway-config.js';
 import { HistoryResolver } from './graphql/history.resolver.js';
 import { OrganizationResolver } from './graphql/organization.resolver.js';
 import { ReadModelResolver } from './graphql/read-model.resolver.js';
+import { subscriptionOptions } from './graphql/subscriptions.js';
+import { SubscriptionsResolver } from './graphql/subscriptions.resolver.js';
 import { TicketResolver } from './graphql/ticket.resolver.js';
 import { EVENT_STORE, GATEWAY_CONFIG, READ_MODEL_STORE, RUNTIME } from './graphql/tokens.js';
 
@@ -49,6 +51,7 @@ export class GatewayModule {
           path: '/graphql',
           graphiql: config.graphiql,
           queryDepth: config.queryDepth,
+          subscription: subscriptionOptions(jwtSecret),
           hooks: {
             // Cost depends on variables (`first`), so it is computed per request; a hook
             // (not a validation rule function) keeps Mercurius's parse / validation cache.
@@ -87,6 +90,7 @@ export class GatewayModule {
         ReadModelResolver,
         HistoryResolver,
         OrganizationResolver,
+        SubscriptionsResolver,
       ],
     };
   }

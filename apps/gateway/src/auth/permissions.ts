@@ -34,6 +34,9 @@ export const PERMISSIONS = {
   resolveTicket: [...STAFF],
   reopenTicket: [...STAFF],
   closeTicket: [...STAFF],
+  // subscriptions (graphql-ws): as the queries they follow
+  ticketEvents: ['customer', ...STAFF],
+  queueChanged: ['customer', ...STAFF, 'analyst'],
 } as const satisfies Record<string, readonly TokenRole[]>;
 
 export type OperationName = keyof typeof PERMISSIONS;

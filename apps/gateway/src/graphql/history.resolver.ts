@@ -5,6 +5,7 @@ import { evolveTicket, initialTicketState, ticketStream, type TicketDeciderState
 import { StreamNotFoundError, type RecordedEvent } from '@tracedesk/event-store';
 import { GatewayError } from '../errors.js';
 import { RUNTIME } from './tokens.js';
+import { toHistoryEntry } from './subscriptions.resolver.js';
 import { GraphQLDateTime, HistoryVerification, Ticket, TicketHistoryEntry, toTicket } from './types.js';
 
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
@@ -30,18 +31,7 @@ export class HistoryResolver {
   @Query(() => [TicketHistoryEntry], { description: 'Every event of the ticket, oldest first (auditor, supervisor).' })
   async ticketHistory(@Args('id', { type: () => ID }) id: string): Promise<TicketHistoryEntry[]> {
     const events = await this.events(id);
-    return events.map((event) => ({
-      revision: event.revision,
-      position: event.position.toString(),
-      type: event.type,
-      occurredAt: occurredAt(event),
-      actorId: text(event.metadata['actorId']),
-      actorRole: text(event.metadata['actorRole']),
-      correlationId: typeof event.metadata['correlationId'] === 'string' ? event.metadata['correlationId'] : null,
-      data: event.data,
-      // Events written before the hash chain existed have no hash: "" says so.
-      hash: text(event.metadata['hash']),
-    }));
+    return events.map(toHistoryEntry);
   }
 
   @Query(() => Ticket, { nullable: true, description: 'The ticket folded up to a revision and/or a time (both inclusive); current without either.' })
