@@ -27,6 +27,8 @@ export interface TargetCheck {
   target: number;
   unit: string;
   pass: boolean;
+  /** The target is a ceiling (e.g. a latency): pass when value <= target. */
+  atMost?: boolean;
 }
 
 export interface BenchResult {
@@ -163,7 +165,7 @@ export function formatResult(result: BenchResult): string {
     parts.push(
       formatTable(
         ['target', 'measured', 'target', 'result'],
-        result.targets.map((t) => [t.label, formatNumber(t.value), `>= ${formatNumber(t.target)}`, t.pass ? 'PASS' : 'MISS']),
+        result.targets.map((t) => [t.label, formatNumber(t.value), `${t.atMost ? '<=' : '>='} ${formatNumber(t.target)}`, t.pass ? 'PASS' : 'MISS']),
       ),
     );
   }

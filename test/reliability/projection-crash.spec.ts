@@ -12,8 +12,7 @@ import { SqliteEventStore } from '@tracedesk/event-store';
 import { PROJECTION_NAMES, SqliteReadModelStore } from '@tracedesk/read-models';
 import { defaultSlaPolicy } from '@tracedesk/sla';
 import { simulateOrganizations, simulateTickets } from '@tracedesk/domain';
-import { ALL_PROJECTIONS, rebuildProjection } from '@tracedesk/projections';
-import { snapshotReadModels, writeOrganizations, writeTickets } from '../../libs/projections/src/testing/projection-fixtures.js';
+import { ALL_PROJECTIONS, rebuildProjection, snapshotReadModels, writeOrganizations, writeTickets } from '@tracedesk/projections';
 
 const WORKER = join(process.cwd(), 'apps/worker/src/main.ts');
 const KILLS = 6;

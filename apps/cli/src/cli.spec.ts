@@ -8,7 +8,7 @@ import { SqliteEventStore } from '@tracedesk/event-store';
 import { SqliteReadModelStore } from '@tracedesk/read-models';
 import { defaultSlaPolicy } from '@tracedesk/sla';
 import { simulateOrganizations, simulateTickets } from '@tracedesk/domain';
-import { writeOrganizations, writeTickets } from '../../../libs/projections/src/testing/projection-fixtures.js';
+import { writeOrganizations, writeTickets } from '@tracedesk/projections';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'apps/cli/src/main.ts');

@@ -1,14 +1,18 @@
 /**
  * `npm start`: the GraphQL gateway, the projections, the SLA deadline watcher and the
  * escalation saga in one process, on the embedded SQLite stores unless EVENT_STORE_URL /
- * READ_MODEL_URL say otherwise. SIGTERM / SIGINT: stop taking requests, finish the ones in
+ * READ_MODEL_URL say otherwise (GATEWAY_RUN_WORKER=false: the API only, next to a worker). SIGTERM / SIGINT: stop taking requests, finish the ones in
  * flight, then finish the projection batch and close the stores.
  */
 import { ConfigError } from '@tracedesk/application';
 import { createGatewayServer } from './server.js';
 
 try {
-  const server = await createGatewayServer();
+  // GATEWAY_RUN_WORKER=false: a separate worker (`npm run worker`, the compose `worker` service)
+  // runs the projections, the SLA watcher and the saga; this process only serves the API
+  // (read-your-writes and /health then follow the checkpoints the worker stores).
+  const runWorker = process.env['GATEWAY_RUN_WORKER']?.trim().toLowerCase() !== 'false';
+  const server = await createGatewayServer(runWorker ? {} : { runtime: { projections: false, watcher: false, saga: false } });
   const { logger, config } = server.runtime;
   logger.info({ url: server.graphqlUrl, dataDir: config.dataDir }, 'gateway listening');
   process.stdout.write(

@@ -11,6 +11,7 @@ import { loadJwtSecret } from './auth/jwt.js';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.js';
 import { GatewayModule } from './gateway.module.js';
 import { GatewayMetrics, readiness } from './operations.js';
+import { installRequestLog } from './request-log.js';
 
 export interface GatewayServerOptions {
   /** Environment to configure from (API.md names); default `process.env`. */
@@ -75,6 +76,9 @@ export async function createGatewayServer(options: GatewayServerOptions = {}): P
       return reply.code(report.status === 'ok' ? 200 : 503).send(report);
     });
     fastify.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    // One JSON log line per GraphQL request, with its correlation id (hooks need Mercurius: after init).
+    await app.init();
+    installRequestLog(fastify, runtime.logger);
     await app.listen(options.port ?? appConfig.port, options.host ?? env['HOST'] ?? '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);

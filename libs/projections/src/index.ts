@@ -11,3 +11,4 @@ import { ticketFactsProjection } from './lib/ticket-facts/ticket-facts.projectio
 import type { Projection } from './lib/projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [queueProjection, slaBreachesProjection, ticketFactsProjection];
+export { writeOrganizations, writeTickets, snapshotReadModels, type ReadModelSnapshot } from './testing/projection-fixtures.js';
