@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { GraphQLError, ExecutionResult } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Runtime } from '@tracedesk/application';
-import { authenticate, RolesGuard, type GatewayContext } from './auth/auth.js';
+import { authenticateRequest, RolesGuard, type GatewayContext } from './auth/auth.js';
 import { formatErrors, GatewayError } from './errors.js';
 import { CommandMetricsInterceptor, GatewayMetrics } from './operations.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -51,6 +51,9 @@ export class GatewayModule {
           path: '/graphql',
           graphiql: config.graphiql,
           queryDepth: config.queryDepth,
+          // Compile a query to JavaScript after its first run: repeated operations skip the
+          // generic graphql-js executor.
+          jit: 1,
           subscription: subscriptionOptions(jwtSecret),
           hooks: {
             // Cost depends on variables (`first`), so it is computed per request; a hook
@@ -67,7 +70,7 @@ export class GatewayModule {
               }
             },
           },
-          context: (request: FastifyRequest): Promise<GatewayContext> => authenticate(jwtSecret, request.headers),
+          context: (request: FastifyRequest): Promise<GatewayContext> => authenticateRequest(jwtSecret, request),
           errorFormatter: (execution, context) =>
             formatErrors(
               execution as ExecutionResult & { errors: readonly GraphQLError[] },

@@ -6,7 +6,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { loadConfig, startRuntime, type Runtime, type RuntimeOptions } from '@tracedesk/application';
 import rateLimit from '@fastify/rate-limit';
-import { authenticate } from './auth/auth.js';
+import { authenticateRequest } from './auth/auth.js';
 import { loadJwtSecret } from './auth/jwt.js';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -60,7 +60,7 @@ export async function createGatewayServer(options: GatewayServerOptions = {}): P
       max: config.rateLimitMax,
       timeWindow: config.rateLimitWindowMs,
       keyGenerator: async (request) => {
-        const { actor } = await authenticate(jwtSecret, request.headers);
+        const { actor } = await authenticateRequest(jwtSecret, request);
         return actor ? `user:${actor.id}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => ({

@@ -32,6 +32,21 @@ export async function authenticate(secret: Uint8Array, headers: Record<string, s
   }
 }
 
+const authenticated = new WeakMap<object, Promise<GatewayContext>>();
+
+/**
+ * `authenticate` once per HTTP request: the rate limiter and the GraphQL context both need the
+ * verified caller, and verifying a JWT is one of the costliest steps of a small request.
+ */
+export function authenticateRequest(secret: Uint8Array, request: { headers: Record<string, string | string[] | undefined> }): Promise<GatewayContext> {
+  let context = authenticated.get(request);
+  if (!context) {
+    context = authenticate(secret, request.headers);
+    authenticated.set(request, context);
+  }
+  return context;
+}
+
 /**
  * The one authorisation gate: every root field (query, mutation, subscription) needs a valid
  * token and a role the permission table allows for that field; unknown fields are refused.
