@@ -189,17 +189,8 @@ export class TempDirs {
   }
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run writes the same data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so every run writes the same data (the simulation's PRNG). */
+export { seededRandom } from '@tracedesk/domain';
 
 /** Current size of V8's young generation (new space), in KiB. */
 export function youngGenerationKiB(): number {

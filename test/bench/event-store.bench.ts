@@ -12,7 +12,7 @@ import cliProgress from 'cli-progress';
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore, type ExpectedRevision, type JsonObject } from '@tracedesk/event-store';
+import { EVENTS_TABLE_DDL, SqliteEventStore, type ExpectedRevision, type JsonObject } from '@tracedesk/event-store';
 import {
   envInt,
   GcMonitor,
@@ -27,20 +27,8 @@ import {
   youngGenerationKiB,
 } from './bench-kit.js';
 
-/** Copied from `SqliteEventStore` so the raw loop writes the same rows and indexes. */
-const EVENTS_TABLE = `
-  CREATE TABLE IF NOT EXISTS events (
-    position    INTEGER PRIMARY KEY,
-    stream_id   TEXT    NOT NULL,
-    revision    INTEGER NOT NULL,
-    event_id    TEXT    NOT NULL,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT    NOT NULL,
-    recorded_at INTEGER NOT NULL,
-    UNIQUE (stream_id, revision)
-  );
-`;
+/** The adapter's own table, so the raw loop writes the same rows and indexes. */
+const EVENTS_TABLE = EVENTS_TABLE_DDL;
 const EVENT_TYPE = 'TicketOpened';
 const PAYLOAD_POOL = 1024;
 const FILL_EVENTS_PER_APPEND = 10;

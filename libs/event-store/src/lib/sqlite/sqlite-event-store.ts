@@ -62,6 +62,21 @@ type EventRow = [
   recordedAt: number,
 ];
 
+/** The one table of the embedded store (exported so benchmarks write the very same rows). */
+export const EVENTS_TABLE_DDL = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY,
+    stream_id   TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+`;
+
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -124,19 +139,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.options.synchronous}`);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position    INTEGER PRIMARY KEY,
-        stream_id   TEXT    NOT NULL,
-        revision    INTEGER NOT NULL,
-        event_id    TEXT    NOT NULL,
-        type        TEXT    NOT NULL,
-        data        TEXT    NOT NULL,
-        metadata    TEXT    NOT NULL,
-        recorded_at INTEGER NOT NULL,
-        UNIQUE (stream_id, revision)
-      );
-    `);
+    this.db.exec(EVENTS_TABLE_DDL);
 
     this.insert = this.db.prepare(
       `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
