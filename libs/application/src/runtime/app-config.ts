@@ -52,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(slaPolicyFile && { slaPolicyFile: resolve(slaPolicyFile) }),
     watcherIntervalMs: integer(env, 'SLA_WATCHER_INTERVAL_MS', 1000, 10, 3_600_000),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
-    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 500, 1, 10_000),
+    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 10_000),
     logLevel: optional('LOG_LEVEL') ?? 'info',
   };
 }

@@ -52,7 +52,7 @@ export class ProjectionRunner {
     private readonly projections: readonly Projection[],
     options: ProjectionRunnerOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = Math.min(options.batchSize ?? 2000, 10_000);
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.logger = options.logger ?? silent;
   }
@@ -95,7 +95,17 @@ export class ProjectionRunner {
   }
 
   /** Follows the log for one generation; returns when stopped or when a rebuild switched generations. */
-  private async follow(projection: Projection, generation: number, after: Position): Promise<void> {
+  private async follow(projection: Projection, generation: number, from: Position): Promise<void> {
+    // Catching up: whole pages straight from the log, without per-event iteration.
+    let after = from;
+    while (!this.stopped) {
+      const batch = await this.store.readAll({ after, maxCount: this.batchSize });
+      if (batch.length === 0) break;
+      if (!(await this.apply(projection, generation, batch))) return;
+      after = batch[batch.length - 1]!.position;
+      if (batch.length < this.batchSize) break;
+    }
+    // Live: the subscription wakes on new appends; a batch is whatever is available now.
     const subscription = this.store.subscribeToAll({ after, batchSize: this.batchSize });
     this.subscriptions.add(subscription);
     const events = subscription[Symbol.asyncIterator]();
@@ -116,18 +126,24 @@ export class ProjectionRunner {
           if (ready.done) break;
           batch.push(ready.value);
         }
-        if ((await this.readModels.activeGeneration(projection.name)) !== generation) return;
-        const last = batch[batch.length - 1]!.position;
-        await this.readModels.runBatch(projection.name, generation, async (tx) => {
-          await projection.applyBatch(batch, tx);
-          return last;
-        });
-        this.setProgress(projection.name, generation, last);
+        if (!(await this.apply(projection, generation, batch))) return;
       }
     } finally {
       this.subscriptions.delete(subscription);
       await subscription.close();
     }
+  }
+
+  /** Commits one batch with its checkpoint; false when a rebuild has switched generations. */
+  private async apply(projection: Projection, generation: number, batch: readonly RecordedEvent[]): Promise<boolean> {
+    if ((await this.readModels.activeGeneration(projection.name)) !== generation) return false;
+    const last = batch[batch.length - 1]!.position;
+    await this.readModels.runBatch(projection.name, generation, async (tx) => {
+      await projection.applyBatch(batch, tx);
+      return last;
+    });
+    this.setProgress(projection.name, generation, last);
+    return true;
   }
 
   private setProgress(name: ProjectionName, generation: number, checkpoint: Position): void {
