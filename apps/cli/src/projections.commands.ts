@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '@tracedesk/application';
 import { createEventStore } from '@tracedesk/event-store';
 import { createReadModelStore, PROJECTION_NAMES, type ProjectionName } from '@tracedesk/read-models';
-import { ALL_PROJECTIONS, computeTierReport, rebuildProjection, tierReportCsv } from '@tracedesk/projections';
+import { ALL_PROJECTIONS, computeTierReport, rebuildProjections, tierReportCsv } from '@tracedesk/projections';
 
 export function registerProjectionCommands(program: Command): void {
   program
@@ -18,25 +18,26 @@ export function registerProjectionCommands(program: Command): void {
       const store = createEventStore({ dataDir: config.dataDir, ...(config.eventStoreUrl && { eventStoreUrl: config.eventStoreUrl }) });
       const readModels = createReadModelStore({ dataDir: config.dataDir, ...(config.readModelUrl && { readModelUrl: config.readModelUrl }) });
       try {
-        for (const projection of targets) {
-          const head = await store.headPosition();
-          const bar = new SingleBar(
-            { format: `${projection.name.padEnd(13)} [{bar}] {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted}`, hideCursor: true },
-            Presets.shades_classic,
-          );
-          bar.start(Number(head), 0, { speed: 0 });
-          const started = Date.now();
-          const result = await rebuildProjection(store, readModels, projection, {
-            batchSize: Number(options.batchSize),
-            onProgress: (p) => {
-              const seconds = (Date.now() - started) / 1000;
-              bar.setTotal(Math.max(Number(p.head), Number(p.position)));
-              bar.update(Number(p.position), { speed: Math.round(p.events / Math.max(seconds, 0.001)) });
-            },
-          });
-          bar.stop();
+        // All the projections asked for are rebuilt from one read of the log.
+        const head = await store.headPosition();
+        const bar = new SingleBar(
+          { format: `${name.padEnd(13)} [{bar}] {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted}`, hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(Number(head), 0, { speed: 0 });
+        const started = Date.now();
+        const results = await rebuildProjections(store, readModels, targets, {
+          batchSize: Number(options.batchSize),
+          onProgress: (p) => {
+            const seconds = (Date.now() - started) / 1000;
+            bar.setTotal(Math.max(Number(p.head), Number(p.position)));
+            bar.update(Number(p.position), { speed: Math.round(p.events / Math.max(seconds, 0.001)) });
+          },
+        });
+        bar.stop();
+        for (const result of results) {
           process.stdout.write(
-            `${projection.name}: ${result.events} events replayed in ${(result.elapsedMs / 1000).toFixed(1)} s into generation ${result.generation}, now active\n`,
+            `${result.projection}: ${result.events} events replayed in ${(result.elapsedMs / 1000).toFixed(1)} s into generation ${result.generation}, now active\n`,
           );
         }
       } finally {
