@@ -21,6 +21,7 @@ export default {
     '^@tracedesk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/tmp/', '/dist/'],
+  // Rooted, so a checkout that itself lives under /tmp is still tested.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tmp/', '<rootDir>/dist/'],
   testTimeout: 30000,
 };
