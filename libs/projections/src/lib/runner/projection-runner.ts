@@ -104,6 +104,8 @@ export class ProjectionRunner {
       if (!(await this.apply(projection, generation, batch))) return;
       after = batch[batch.length - 1]!.position;
       if (batch.length < this.batchSize) break;
+      // Let the rest of the process (the gateway, the watcher) run between pages.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // Live: the subscription wakes on new appends; a batch is whatever is available now.
     const subscription = this.store.subscribeToAll({ after, batchSize: this.batchSize });
