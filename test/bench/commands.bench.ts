@@ -134,8 +134,12 @@ interface CommandApp {
 }
 
 /** The application as the gateway runs it: Nest CQRS module over a SQLite file, default options. */
-async function startApp(path: string, workload: Workload): Promise<CommandApp> {
-  const store = new SqliteEventStore({ path });
+export async function startApp(
+  path: string,
+  workload: Pick<Workload, 'organizations' | 'contactsPerOrganization'>,
+  makeStore: (path: string) => SqliteEventStore = (file) => new SqliteEventStore({ path: file }),
+): Promise<CommandApp> {
+  const store = makeStore(path);
   const clock = new ManualClock(CLOCK_START);
   const app = await NestFactory.createApplicationContext(
     ApplicationModule.forRoot({ eventStore: store, policy: defaultSlaPolicy(), clock }),
@@ -200,7 +204,7 @@ interface Life {
  * open (customer), change priority (agent, reason), assign, agent reply, await customer,
  * customer reply, resolve. Every command of the life writes (checked after the run).
  */
-class CommandDriver implements Driver {
+export class CommandDriver implements Driver {
   private readonly lives: Life[];
   /** Ids of tickets walked to the end, for the store's templates. */
   readonly finished: string[] = [];

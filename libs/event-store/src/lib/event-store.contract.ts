@@ -367,6 +367,14 @@ export function describeEventStoreContract(adapterName: string, createHarness: (
         expect(await store.headPosition()).toBe(head);
       });
 
+      it('names the path of the offending value', async () => {
+        const error = await expectRejection(
+          store.append(newStream('bad'), [event('A'), { type: 'B', data: { list: [1, { ok: true, at: Number.NaN }] } }], 'any'),
+          EventStoreValidationError,
+        );
+        expect(error.path).toBe('events[1].data.list[1].at');
+      });
+
       it('refuses a bad read', async () => {
         await expectRejection(store.readStream(''), EventStoreValidationError);
         await expectRejection(store.readStream(newStream(), { maxCount: 0 }), EventStoreValidationError);

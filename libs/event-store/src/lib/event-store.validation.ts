@@ -54,32 +54,51 @@ export function validateExpectedRevision(expected: unknown): asserts expected is
 }
 
 /** Throws unless `value` is plain JSON (no undefined, NaN, Infinity, Date, Map, class instance, cycle). */
-export function assertJson(value: unknown, path: string, seen: Set<object> = new Set()): void {
+export function assertJson(value: unknown, path: string): void {
+  const problem = jsonProblem(value, new Set());
+  if (problem) throw new EventStoreValidationError(problem.message, path + problem.path.reverse().join(''));
+}
+
+function at(problem: { message: string; path: string[] }, step: string): { message: string; path: string[] } {
+  problem.path.push(step);
+  return problem;
+}
+
+/**
+ * What makes `value` not plain JSON, or null. Runs on every appended event, so the path of the
+ * offending value is built only on the way back from a failure, not for every visited value.
+ */
+function jsonProblem(value: unknown, seen: Set<object>): { message: string; path: string[] } | null {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return;
+      return null;
     case 'number':
-      if (!Number.isFinite(value)) throw new EventStoreValidationError('numbers must be finite', path);
-      return;
+      return Number.isFinite(value) ? null : { message: 'numbers must be finite', path: [] };
     case 'object': {
-      if (value === null) return;
-      if (seen.has(value)) throw new EventStoreValidationError('circular reference', path);
+      if (value === null) return null;
+      if (seen.has(value)) return { message: 'circular reference', path: [] };
       seen.add(value);
       if (Array.isArray(value)) {
-        value.forEach((item, i) => assertJson(item, `${path}[${i}]`, seen));
+        for (let i = 0; i < value.length; i++) {
+          const problem = jsonProblem(value[i], seen);
+          if (problem) return at(problem, `[${i}]`);
+        }
       } else {
         const proto = Object.getPrototypeOf(value) as unknown;
         if (proto !== Object.prototype && proto !== null) {
-          throw new EventStoreValidationError('only plain objects are JSON (convert dates to ISO strings)', path);
+          return { message: 'only plain objects are JSON (convert dates to ISO strings)', path: [] };
         }
-        for (const [key, item] of Object.entries(value)) assertJson(item, `${path}.${key}`, seen);
+        for (const key in value) {
+          const problem = jsonProblem((value as Record<string, unknown>)[key], seen);
+          if (problem) return at(problem, `.${key}`);
+        }
       }
       seen.delete(value);
-      return;
+      return null;
     }
     default:
-      throw new EventStoreValidationError(`a ${typeof value} is not JSON`, path);
+      return { message: `a ${typeof value} is not JSON`, path: [] };
   }
 }
 
