@@ -52,8 +52,42 @@ export class AuthenticationError extends Error {
   }
 }
 
+/** How many verified tokens are remembered per secret (least recently verified dropped first). */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+
+interface Verified {
+  actor: Actor;
+  /** When the token's `exp` passes (ms since epoch); Infinity without `exp`. */
+  expiresAt: number;
+}
+
+/**
+ * Tokens already verified, until their `exp`. HS256 through WebCrypto is one of the costliest
+ * steps of a small request, and a client sends the same token with every request. Keyed by the
+ * whole token, signature included, so only the exact bytes that were verified are accepted.
+ */
+const verifiedBySecret = new WeakMap<Uint8Array, Map<string, Verified>>();
+
 /** The actor a bearer token names; throws AuthenticationError for anything not acceptable. */
 export async function verifyToken(secret: Uint8Array, token: string): Promise<Actor> {
+  let verified = verifiedBySecret.get(secret);
+  if (!verified) verifiedBySecret.set(secret, (verified = new Map()));
+  const known = verified.get(token);
+  if (known) {
+    verified.delete(token);
+    // Expired: verify again, so the caller gets the usual "expired" answer.
+    if (Date.now() < known.expiresAt) {
+      verified.set(token, known);
+      return known.actor;
+    }
+  }
+  const { actor, exp } = await verifyUncached(secret, token);
+  verified.set(token, { actor, expiresAt: typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY });
+  if (verified.size > VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+  return actor;
+}
+
+async function verifyUncached(secret: Uint8Array, token: string): Promise<{ actor: Actor; exp: unknown }> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, secret, { algorithms: [ALGORITHM] }));
@@ -68,12 +102,13 @@ export async function verifyToken(secret: Uint8Array, token: string): Promise<Ac
   }
   if (org !== undefined && typeof org !== 'string') throw new AuthenticationError('The token\'s org must be a string.');
   if (role === 'customer' && !org) throw new AuthenticationError('A customer token must name its organization (org).');
-  return {
+  const actor: Actor = {
     id: sub,
     role: role as TokenRole,
     ...(typeof org === 'string' && { organizationId: org }),
     ...(typeof name === 'string' && { name }),
   };
+  return { actor: Object.freeze(actor), exp: payload['exp'] };
 }
 
 /** The token of an `Authorization: Bearer …` header, or null when there is none. */
