@@ -2,6 +2,7 @@
  * tracedesk operators' and auditors' CLI. `npm run cli -- --help`.
  */
 import { Command } from 'commander';
+import { registerAuditCommands } from './audit.commands.js';
 import { registerProjectionCommands } from './projections.commands.js';
 
 const program = new Command()
@@ -10,6 +11,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerProjectionCommands(program);
+registerAuditCommands(program);
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

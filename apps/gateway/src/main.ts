@@ -5,14 +5,15 @@
  * flight, then finish the projection batch and close the stores.
  */
 import { ConfigError } from '@tracedesk/application';
+import { loadGatewayConfig } from './gateway-config.js';
 import { createGatewayServer } from './server.js';
 
 try {
   // GATEWAY_RUN_WORKER=false: a separate worker (`npm run worker`, the compose `worker` service)
   // runs the projections, the SLA watcher and the saga; this process only serves the API
   // (read-your-writes and /health then follow the checkpoints the worker stores).
-  const runWorker = process.env['GATEWAY_RUN_WORKER']?.trim().toLowerCase() !== 'false';
-  const server = await createGatewayServer(runWorker ? {} : { runtime: { projections: false, watcher: false, saga: false } });
+  const runWorker = loadGatewayConfig().runWorker;
+  const server = await createGatewayServer(runWorker ? {} : { runtime: { projections: false, watcher: false, saga: false, sealer: false } });
   const { logger, config } = server.runtime;
   logger.info({ url: server.graphqlUrl, dataDir: config.dataDir }, 'gateway listening');
   process.stdout.write(
@@ -46,7 +47,9 @@ try {
   if (process.send) process.send({ ready: true, url: server.url });
 } catch (error) {
   // Configuration and policy errors are meant for the operator; others keep their stack.
-  const message = error instanceof ConfigError || (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error') ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // System errors (EADDRINUSE on listen, say) carry an errno code and a message that says it all.
+  const expected = error instanceof ConfigError || (error instanceof Error && ((/Error$/.test(error.name) && error.name !== 'Error') || typeof (error as NodeJS.ErrnoException).syscall === 'string'));
+  const message = expected ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`tracedesk gateway could not start: ${message}\n`);
   process.exit(1);
 }

@@ -1,11 +1,11 @@
 /**
  * The worker: projections, the SLA deadline watcher and the escalation saga, without the
  * GraphQL gateway. Configured by the environment (DATA_DIR, EVENT_STORE_URL, READ_MODEL_URL,
- * SLA_POLICY_FILE, SLA_WATCHER_INTERVAL_MS). WORKER_PARTS=projections,watcher,saga selects parts.
+ * SLA_POLICY_FILE, SLA_WATCHER_INTERVAL_MS, SEAL_INTERVAL_MS). WORKER_PARTS=projections,watcher,saga,sealer selects parts.
  */
 import { ConfigError, loadConfig, startRuntime } from '@tracedesk/application';
 
-const parts = new Set((process.env['WORKER_PARTS'] ?? 'projections,watcher,saga').split(',').map((p) => p.trim()));
+const parts = new Set((process.env['WORKER_PARTS'] ?? 'projections,watcher,saga,sealer').split(',').map((p) => p.trim()));
 
 try {
   const config = loadConfig();
@@ -13,6 +13,7 @@ try {
     projections: parts.has('projections'),
     watcher: parts.has('watcher'),
     saga: parts.has('saga'),
+    sealer: parts.has('sealer'),
   });
   const shutdown = (signal: string): void => {
     runtime.logger.info({ signal }, 'shutting down: finishing the batch in flight');

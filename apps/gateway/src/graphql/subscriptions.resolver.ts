@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
-import { GetTicketQuery, ID_PATTERN, type Runtime } from '@tracedesk/application';
+import { GetTicketQuery, ID_PATTERN, ticketHistoryEntries, type Runtime } from '@tracedesk/application';
 import { TICKET_STREAM_PREFIX, ticketStream, type Actor } from '@tracedesk/domain';
 import type { Position, RecordedEvent, Subscription as StoreSubscription } from '@tracedesk/event-store';
 import { DEFAULT_QUEUE_STATUSES, type QueueRow } from '@tracedesk/read-models';
@@ -19,21 +19,13 @@ const POSITION = /^\d{1,30}$/;
 /** How long queueChanged waits for the queue projection to apply an event before skipping it. */
 const QUEUE_CATCH_UP_MS = 10_000;
 
-const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
-
-/** A recorded ticket event as `ticketHistory` shows it. */
-export function toHistoryEntry(event: RecordedEvent): TicketHistoryEntry {
-  return {
-    revision: event.revision,
-    position: event.position.toString(),
-    type: event.type,
-    occurredAt: text(event.metadata['occurredAt'], event.recordedAt.toISOString()),
-    actorId: text(event.metadata['actorId']),
-    actorRole: text(event.metadata['actorRole']),
-    correlationId: typeof event.metadata['correlationId'] === 'string' ? event.metadata['correlationId'] : null,
-    data: event.data,
-    hash: text(event.metadata['hash']),
-  };
+/**
+ * A recorded ticket event as `ticketHistory` shows it; `history` (the stream up to and including
+ * the event) tells what the event changed.
+ */
+export function toHistoryEntry(event: RecordedEvent, history: readonly RecordedEvent[] = [event]): TicketHistoryEntry {
+  const entries = ticketHistoryEntries([...history.filter((e) => e.revision < event.revision), event]);
+  return entries[entries.length - 1]!;
 }
 
 /** Does a queue row pass a queue filter (the same rules as the read model's `find`)? */
@@ -157,7 +149,10 @@ export class SubscriptionsResolver {
     const customer = actor.role === 'customer';
     return liveIterator(
       subscription,
-      async (event) => (event.streamId !== stream || (customer && STAFF_ONLY_EVENTS.has(event.type)) ? undefined : toHistoryEntry(event)),
+      async (event) =>
+        event.streamId !== stream || (customer && STAFF_ONLY_EVENTS.has(event.type))
+          ? undefined
+          : toHistoryEntry(event, await this.runtime.store.readStream(stream, { maxCount: event.revision + 1 })),
       this.opened('ticketEvents'),
     );
   }

@@ -257,6 +257,13 @@ export class TicketHistoryEntry {
   @Field(() => String, { nullable: true }) correlationId!: string | null;
   @Field(() => GraphQLJSON) data!: unknown;
   @Field(() => String, { description: 'Hash chained to the previous event; "" until events carry one.' }) hash!: string;
+  @Field(() => String, { nullable: true, description: 'Why, as the actor gave it (priority changes, escalations, reopenings).' }) reason!: string | null;
+  @Field(() => String, { nullable: true, description: 'Version of the SLA policy the decision was taken under.' }) policyVersion!: string | null;
+  @Field(() => String, { nullable: true, description: 'The event (or command) that caused this one, e.g. a breach for an automatic escalation.' })
+  causationId!: string | null;
+  @Field(() => String, { nullable: true, description: 'The command that decided the event.' }) command!: string | null;
+  @Field(() => [String], { description: 'What the event changed in the ticket, e.g. "priority: MEDIUM → HIGH" (from folding it with the domain\'s evolve).' })
+  changes!: string[];
 }
 
 @ObjectType()
@@ -267,6 +274,10 @@ export class HistoryVerification {
   @Field(() => String, { nullable: true, description: 'What was wrong at firstBadRevision.' }) problem!: string | null;
   @Field(() => Boolean, { description: 'True when hashes were recomputed and compared (always, since events carry a hash chain).' })
   hashChecked!: boolean;
+  @Field(() => Boolean, { description: 'The head is the one the latest valid signed seal recorded (docs/audit.md).' }) sealed!: boolean;
+  @Field(() => Int, { nullable: true, description: 'The revision the latest valid seal of this ticket recorded.' }) sealedRevision!: number | null;
+  @Field(() => String, { nullable: true, description: 'Why the head is not covered by a valid seal (not sealed yet, an invalid seal, no key).' })
+  sealProblem!: string | null;
 }
 
 @ObjectType()

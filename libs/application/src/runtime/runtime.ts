@@ -10,12 +10,16 @@ import { ApplicationModule } from '../application.module.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { BreachEscalationSaga } from '../sla/breach-escalation.saga.js';
 import { SlaDeadlineWatcher } from '../sla/sla-deadline-watcher.js';
-import type { AppConfig } from './app-config.js';
+import { ConfigError, checkDataDir, redactUrl, type AppConfig } from './app-config.js';
+import { Sealer } from '../audit/seals.js';
+import { loadSealPrivateKey } from '../audit/seal-keys.js';
 
 export interface RuntimeOptions {
   projections?: boolean;
   watcher?: boolean;
   saga?: boolean;
+  /** Seal the stream heads every `sealIntervalMs` (tests turn it off and call `sealer.sealNow()`). */
+  sealer?: boolean;
   clock?: Clock;
   logger?: Logger;
 }
@@ -30,21 +34,67 @@ export interface Runtime {
   runner: ProjectionRunner;
   watcher: SlaDeadlineWatcher;
   saga: BreachEscalationSaga;
+  sealer: Sealer;
   logger: Logger;
   close(): Promise<void>;
 }
 
 /** The SLA policy from `SLA_POLICY_FILE`, or the bundled one; a bad file stops the start. */
 export function loadPolicy(config: AppConfig): SlaPolicy {
-  return config.slaPolicyFile ? loadSlaPolicyFile(config.slaPolicyFile) : defaultSlaPolicy();
+  if (!config.slaPolicyFile) return defaultSlaPolicy();
+  try {
+    return loadSlaPolicyFile(config.slaPolicyFile);
+  } catch (error) {
+    // The policy error already names the file and the bad path in it; say which setting pointed there.
+    throw new ConfigError(`SLA_POLICY_FILE ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Waits at most `timeoutMs` for `work`; a failure or the timeout names the store and what was configured. */
+async function reachable<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms (STORE_CONNECT_TIMEOUT_MS)`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } catch (error) {
+    throw new ConfigError(`${what} is unreachable or unusable: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Opens both stores and makes each answer once (bounded by STORE_CONNECT_TIMEOUT_MS): an
+ * unreachable EventStoreDB or MongoDB, or an unusable SQLite file, stops the start with a
+ * message naming it, instead of a server that listens but cannot work.
+ */
+async function openStores(config: AppConfig): Promise<{ store: EventStore; readModels: ReadModelStore }> {
+  const timeoutMs = config.storeConnectTimeoutMs;
+  const eventStoreName = config.eventStoreUrl ? `the event store (EventStoreDB at EVENT_STORE_URL=${redactUrl(config.eventStoreUrl)})` : `the event store (SQLite ${config.dataDir}/events.db)`;
+  const readModelsName = config.readModelUrl ? `the read-model store (MongoDB at READ_MODEL_URL=${redactUrl(config.readModelUrl)})` : `the read-model store (SQLite ${config.dataDir}/read-models.db)`;
+  const store = await reachable(eventStoreName, async () => createEventStore({ dataDir: config.dataDir, ...(config.eventStoreUrl && { eventStoreUrl: config.eventStoreUrl }) }), timeoutMs);
+  let readModels: ReadModelStore | undefined;
+  try {
+    await reachable(eventStoreName, () => store.headPosition(), timeoutMs);
+    const opened = await reachable(readModelsName, async () => createReadModelStore({ dataDir: config.dataDir, ...(config.readModelUrl && { readModelUrl: config.readModelUrl }) }), timeoutMs);
+    readModels = opened;
+    await reachable(readModelsName, () => opened.init(), timeoutMs);
+    return { store, readModels: opened };
+  } catch (error) {
+    // Best effort: the process is about to exit anyway, a hung close must not keep it.
+    void store.close().catch(() => undefined);
+    void readModels?.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function startRuntime(config: AppConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'tracedesk' } });
   const policy = loadPolicy(config);
-  const store = createEventStore({ dataDir: config.dataDir, ...(config.eventStoreUrl && { eventStoreUrl: config.eventStoreUrl }) });
-  const readModels = createReadModelStore({ dataDir: config.dataDir, ...(config.readModelUrl && { readModelUrl: config.readModelUrl }) });
-  await readModels.init();
+  checkDataDir(config);
+  const { store, readModels } = await openStores(config);
   const app = await NestFactory.createApplicationContext(
     ApplicationModule.forRoot({ eventStore: store, readModels, policy, clock: options.clock ?? systemClock }),
     { logger: false },
@@ -62,6 +112,13 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   if (options.projections !== false) await runner.start();
   if (options.saga !== false) await saga.start();
   if (options.watcher !== false) watcher.start(config.watcherIntervalMs);
+  const sealer = new Sealer({
+    store,
+    clock: options.clock ?? systemClock,
+    privateKey: () => loadSealPrivateKey(config)!,
+    onError: (error) => logger.error({ err: error }, 'sealing failed; the next run tries again'),
+  });
+  if (options.sealer !== false) sealer.start(config.sealIntervalMs);
   logger.info(
     {
       eventStore: config.eventStoreUrl ? 'EventStoreDB' : `SQLite ${config.dataDir}/events.db`,
@@ -80,10 +137,12 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
     runner,
     watcher,
     saga,
+    sealer,
     logger,
     close() {
       closing ??= (async () => {
         watcher.stop();
+        await sealer.stop();
         await saga.stop();
         await runner.stop();
         await app.close();
