@@ -49,7 +49,8 @@ describe('a ticket from opening to closing, over GraphQL', () => {
   };
 
   beforeAll(async () => {
-    harness = await startHarness();
+    // Seal often, so the history's head is covered by a signed seal before the test asks.
+    harness = await startHarness({ SEAL_INTERVAL_MS: '200' });
     const tokens: Record<string, string> = {
       admin: await harness.token({ sub: 'root', role: 'admin' }),
       customer: await harness.token({ sub: 'kate', role: 'customer', org: 'globex', name: 'Kate' }),
@@ -163,8 +164,33 @@ describe('a ticket from opening to closing, over GraphQL', () => {
     expect(ticketHistory.at(-1)!.type).toBe('TicketClosed');
     const asOf = await client('auditor').request<{ ticketAsOf: Ticket }>(gql`query($id: ID!) { ticketAsOf(id: $id, revision: 0) { ${TICKET} } }`, { id: ticketId });
     expect(asOf.ticketAsOf).toMatchObject({ status: 'NEW', priority: 'MEDIUM', revision: 0 });
-    const verified = await client('auditor').request<{ verifyTicketHistory: unknown }>(gql`query($id: ID!) { verifyTicketHistory(id: $id) { ok checkedEvents firstBadRevision } }`, { id: ticketId });
-    expect(verified.verifyTicketHistory).toEqual({ ok: true, checkedEvents: lastRevision + 1, firstBadRevision: null });
+    const triage = await client('auditor').request<{ ticketHistory: Array<{ type: string; reason: string | null; policyVersion: string | null; changes: string[] }> }>(
+      gql`query($id: ID!) { ticketHistory(id: $id) { type reason policyVersion changes } }`,
+      { id: ticketId },
+    );
+    const priorityChange = triage.ticketHistory.find((e) => e.type === 'TicketPriorityChanged')!;
+    expect(priorityChange.reason).toBeTruthy();
+    expect(priorityChange.policyVersion).toBeTruthy();
+    expect(priorityChange.changes.some((change) => /priority/i.test(change))).toBe(true);
+    // The sealer signs the head within a few of its 200 ms rounds.
+    const verify = () =>
+      client('auditor').request<{ verifyTicketHistory: Record<string, unknown> }>(
+        gql`query($id: ID!) { verifyTicketHistory(id: $id) { ok checkedEvents firstBadRevision sealed sealedRevision sealProblem } }`,
+        { id: ticketId },
+      );
+    let verified = await verify();
+    for (let i = 0; i < 50 && verified.verifyTicketHistory['sealedRevision'] !== lastRevision; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      verified = await verify();
+    }
+    expect(verified.verifyTicketHistory).toEqual({
+      ok: true,
+      checkedEvents: lastRevision + 1,
+      firstBadRevision: null,
+      sealed: true,
+      sealedRevision: lastRevision,
+      sealProblem: null,
+    });
   });
 
   it('a distributor contact is refused with RULE_VIOLATION', async () => {
