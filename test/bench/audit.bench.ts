@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { eventHash, GENESIS_HASH, Sealer, systemClock, ticketAsOf, verifyLog } from '@tracedesk/application';
+import { chainEvents, GENESIS_HASH, Sealer, systemClock, ticketAsOf, verifyLog } from '@tracedesk/application';
 import { EVENTS_TABLE_DDL, SqliteEventStore, type JsonObject } from '@tracedesk/event-store';
 import { ticketStream } from '@tracedesk/domain';
 import { envInt, GcMonitor, LatencyRecorder, now, round, seededRandom, type BenchOptions, type BenchResult } from './bench-kit.js';
@@ -58,11 +58,12 @@ function fill(path: string, total: number, streams: number, log: (m: string) => 
     const data: JsonObject = revision === 0 ? opened(id, at) : { authorId: 'agent-alice', body: BODIES[Math.floor(random() * BODIES.length)]!, at };
     const metadata: JsonObject = {
       actorId: 'agent-alice', actorRole: 'agent', correlationId: randomUUID(), causationId: null,
-      command: type === 'TicketOpened' ? 'OpenTicket' : 'ReplyToTicket', occurredAt: at, policyVersion: '2026-11-22', prevHash: lastHash[s]!,
+      command: type === 'TicketOpened' ? 'OpenTicket' : 'ReplyToTicket', occurredAt: at, policyVersion: '2026-11-22',
     };
-    const hash = eventHash({ streamId: stream, revision, type, data, metadata });
-    insert.run(stream, revision, randomUUID(), type, JSON.stringify(data), JSON.stringify({ ...metadata, hash }), Date.now());
-    lastHash[s] = hash;
+    // Chained exactly as the application appends (canonical key order, prevHash, hash).
+    const [chained] = chainEvents(stream, revision, lastHash[s]!, [{ type, data, metadata }]);
+    insert.run(stream, revision, randomUUID(), type, JSON.stringify(chained!.data), JSON.stringify(chained!.metadata), Date.now());
+    lastHash[s] = chained!.metadata['hash'] as string;
     revisions[s] = revision + 1;
     written++;
   };

@@ -8,7 +8,10 @@ import { OpenTicketCommand } from '../tickets/open-ticket/open-ticket.command.js
 import { AssignTicketCommand } from '../tickets/assign-ticket/assign-ticket.command.js';
 import { ReplyToTicketCommand } from '../tickets/reply-to-ticket/reply-to-ticket.command.js';
 import { ChangePriorityCommand } from '../tickets/change-priority/change-priority.command.js';
-import { canonicalEventText, eventHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import type { JsonObject, JsonValue } from '@tracedesk/event-store';
+import { canonicalEventText, carriesHash, eventHash, GENESIS_HASH, inCanonicalOrder, verifyChain } from './hash-chain.js';
 
 describe('hash chain of ticket histories', () => {
   let h: ApplicationHarness;
@@ -86,3 +89,40 @@ describe('hash chain of ticket histories', () => {
     expect(await verify()).toMatchObject({ ok: false, firstBadRevision: 3 });
   });
 });
+
+describe('canonical key order', () => {
+  it('JSON.stringify of a value in canonical order is its RFC 8785 text (the canonicalize package)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'grapheme', maxDepth: 4 }), (value) => {
+        expect(JSON.stringify(inCanonicalOrder(value as JsonValue))).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses what RFC 8785 refuses: a lone surrogate, a non-finite number', () => {
+    expect(() => inCanonicalOrder({ title: 'a\ud800b' })).toThrow(/lone surrogate/);
+    expect(() => inCanonicalOrder({ n: Number.POSITIVE_INFINITY })).toThrow(/non-finite/);
+  });
+
+  const event = { streamId: 'ticket-T-1', revision: 0, type: 'TicketOpened', data: { b: 1, a: { y: 'é', x: [2, 1] } } as JsonObject };
+  const hashed = (metadata: JsonObject) => ({ ...event, metadata: { ...metadata, hash: eventHash({ ...event, metadata }) } });
+
+  it('accepts the recorded hash whatever order the keys were stored in, and nothing altered', () => {
+    const stored = hashed({ prevHash: GENESIS_HASH, actorId: 'alice' });
+    expect(carriesHash(stored, stored.metadata.hash)).toBe(true);
+    const canonical = { ...stored, data: inCanonicalOrder(stored.data), metadata: inCanonicalOrder(stored.metadata) };
+    expect(carriesHash(canonical, stored.metadata.hash)).toBe(true);
+    for (const altered of [
+      { ...canonical, data: { ...canonical.data, b: 2 } },
+      { ...canonical, revision: 1 },
+      { ...canonical, streamId: 'ticket-T-2' },
+      { ...canonical, type: 'TicketClosed' },
+      { ...canonical, metadata: { ...canonical.metadata, actorId: 'mallory' } },
+    ]) {
+      expect(carriesHash(altered, stored.metadata.hash)).toBe(false);
+    }
+    expect(carriesHash(canonical, undefined)).toBe(false);
+  });
+});
+

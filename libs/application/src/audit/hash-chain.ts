@@ -22,7 +22,7 @@ export interface HashableEvent {
   metadata: JsonObject;
 }
 
-/** The canonical text that is hashed, for outside tools to recompute. */
+/** The canonical text that is hashed, for outside tools to recompute (the reference: the `canonicalize` package). */
 export function canonicalEventText(event: HashableEvent): string {
   const { hash: _hash, ...metadata } = event.metadata;
   const text = canonicalize({ stream: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata } as JsonValue);
@@ -31,10 +31,55 @@ export function canonicalEventText(event: HashableEvent): string {
 }
 
 export function eventHash(event: HashableEvent): string {
-  return createHash('sha256').update(canonicalEventText(event), 'utf8').digest('hex');
+  return sha256(canonicalEventText(event));
 }
 
-/** Adds `prevHash` and `hash` to the metadata of events about to be appended at `firstRevision`. */
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * The value with the keys of every object in RFC 8785 order (UTF-16 code units, what `sort()`
+ * does). `JSON.stringify` of such a value is its RFC 8785 text: the scheme was designed so, its
+ * numbers and strings being ECMAScript's. What RFC 8785 refuses (lone surrogates, non-finite
+ * numbers) is refused here too.
+ */
+export function inCanonicalOrder<T extends JsonValue>(value: T): T {
+  if (typeof value === 'string') {
+    if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) throw new TypeError('a string with a lone surrogate has no canonical form');
+    return value;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('a non-finite number has no canonical form');
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => inCanonicalOrder(item)) as T;
+  const sorted: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, JsonValue | undefined>)[key];
+    if (item !== undefined) sorted[key] = inCanonicalOrder(item);
+  }
+  return sorted as T;
+}
+
+/**
+ * Does the event carry `hash`? First the quick way: serialize the event as it was read, with the
+ * keys in the order they were stored. Events are stored in canonical order (`chainEvents`), so
+ * this is normally the canonical text itself, and a matching SHA-256 proves the event is the one
+ * hashed (the text is fixed by the hash). Otherwise (stored in another key order, or altered)
+ * the canonical text is computed from scratch, which decides.
+ */
+export function carriesHash(event: HashableEvent, hash: unknown): boolean {
+  if (typeof hash !== 'string') return false;
+  const { hash: _hash, ...metadata } = event.metadata;
+  const asStored = JSON.stringify({ data: event.data, metadata, revision: event.revision, stream: event.streamId, type: event.type });
+  return sha256(asStored) === hash || eventHash(event) === hash;
+}
+
+/**
+ * Adds `prevHash` and `hash` to the metadata of events about to be appended at `firstRevision`,
+ * and puts data and metadata in canonical key order, so the stored JSON is the canonical text
+ * and verification can check it without re-canonicalizing (`carriesHash`).
+ */
 export function chainEvents(
   streamId: string,
   firstRevision: number,
@@ -43,10 +88,11 @@ export function chainEvents(
 ): Array<{ type: string; data: JsonObject; metadata: JsonObject }> {
   let prevHash = previousHash;
   return events.map((event, i) => {
-    const metadata: JsonObject = { ...event.metadata, prevHash };
-    const hash = eventHash({ streamId, revision: firstRevision + i, type: event.type, data: event.data, metadata });
+    const data = inCanonicalOrder(event.data);
+    const metadata = inCanonicalOrder({ ...event.metadata, prevHash });
+    const hash = sha256(JSON.stringify({ data, metadata, revision: firstRevision + i, stream: streamId, type: event.type }));
     prevHash = hash;
-    return { type: event.type, data: event.data, metadata: { ...metadata, hash } };
+    return { type: event.type, data, metadata: inCanonicalOrder({ ...metadata, hash }) };
   });
 }
 
@@ -76,9 +122,9 @@ export function verifyChain(streamId: string, events: ReadonlyArray<HashableEven
       return bad('global positions are out of order');
     }
     if (event.metadata['prevHash'] !== prevHash) return bad('prevHash does not match the previous event (an event before it was changed, removed or reordered)');
-    const hash = eventHash(event);
-    if (event.metadata['hash'] !== hash) return bad('hash does not match the event (its type, data or metadata was changed)');
-    prevHash = hash;
+    const hash = event.metadata['hash'];
+    if (!carriesHash(event, hash)) return bad('hash does not match the event (its type, data or metadata was changed)');
+    prevHash = hash as string;
     previousPosition = event.position ?? previousPosition;
   }
   return { ok: true, checkedEvents: events.length, firstBadRevision: null, problem: null };

@@ -1,5 +1,5 @@
 import type { EventStore, Position } from '@tracedesk/event-store';
-import { eventHash, storedHash } from './hash-chain.js';
+import { carriesHash, storedHash } from './hash-chain.js';
 import type { SealedHead } from './merkle-root.js';
 
 /** What one position range says about one stream; ranges are stitched together in order. */
@@ -61,7 +61,7 @@ export async function verifySegment(
         segment.lastRevision = event.revision;
         segment.lastHash = hash;
       }
-      if (eventHash(event) !== hash) {
+      if (!carriesHash(event, event.metadata['hash'])) {
         segment.bad = { revision: event.revision, problem: 'hash does not match the event (its type, data or metadata was changed)' };
         continue;
       }
