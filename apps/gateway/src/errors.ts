@@ -41,8 +41,26 @@ export function resolverError(error: unknown, logger: Logger, where: Record<stri
 function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
   return errors.flatMap((error) => {
     const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
-    return Array.isArray(inner) ? inner.map((e) => (e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e)))) : [error];
+    return Array.isArray(inner)
+      ? inner.map((e) => (e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e), e instanceof Error ? { originalError: e } : {})))
+      : [error];
   });
+}
+
+/**
+ * A JavaScript runtime failure (not a message written for clients) behind a request-level
+ * error. The parser recursing too deep (`{ a { a { … } } }` many thousand levels, within the
+ * body limit) or a library tripping over odd input used to send its raw message, e.g.
+ * "Maximum call stack size exceeded" or "… is not iterable" (hostile-input test).
+ */
+function runtimeFailure(error: GraphQLError): Error | undefined {
+  let cause: unknown = error.originalError;
+  while (cause instanceof GraphQLError) cause = cause.originalError;
+  // Fastify's own refusals (413 is a RangeError) carry a status and a message for clients.
+  if (typeof (cause as { statusCode?: unknown } | undefined)?.statusCode === 'number') return undefined;
+  return cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError || cause instanceof EvalError || cause instanceof URIError
+    ? cause
+    : undefined;
 }
 
 /**
@@ -67,6 +85,14 @@ export function formatErrors(
     if (!error.path) {
       requestLevel = true;
       const code = error.originalError instanceof GatewayError ? error.originalError.code : fastifyStatus === 429 ? 'RATE_LIMITED' : 'BAD_USER_INPUT';
+      const failure = runtimeFailure(error);
+      if (failure) {
+        logger.warn({ err: failure, correlationId }, 'request refused: a runtime error while reading it');
+        const message = /call stack/i.test(failure.message)
+          ? 'The query is nested too deeply to be read.'
+          : 'The request could not be read as a GraphQL request.';
+        return { message, ...base, extensions: { code: 'BAD_USER_INPUT' } };
+      }
       // Coercion messages may embed a scalar's error; they never carry stacks or internals.
       return { message: error.message, ...base, extensions: { code } };
     }

@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
-import type { GraphQLError, ExecutionResult } from 'graphql';
+import { Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Runtime } from '@tracedesk/application';
 import { authenticateRequest, RolesGuard, type GatewayContext } from './auth/auth.js';
@@ -34,6 +34,45 @@ const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =
 };
 
 /**
+ * Two things an HTTP request may not do (hostile-input test): run a subscription (its resolver
+ * returns a stream, which a query executor cannot send: an internal error before), and run
+ * more than `maxMutations` mutation fields at once (aliases made one request thousands of
+ * writes, past the per-request rate limit and the cost limit, which counts a write as a field).
+ */
+function refuseOverHttp(document: DocumentNode, maxMutations: number): void {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.some((o) => o.operation === 'subscription')) {
+    throw new GatewayError('BAD_USER_INPUT', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP.');
+  }
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const count = (set: SelectionSetNode, seen: Set<string>): number =>
+    set.selections.reduce((sum, selection) => {
+      if (selection.kind === Kind.FIELD) return sum + 1;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet, seen);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return sum;
+      return sum + count(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+    }, 0);
+  for (const operation of operations) {
+    if (operation.operation !== 'mutation') continue;
+    const fields = count(operation.selectionSet, new Set());
+    if (fields > maxMutations) {
+      throw new GatewayError('BAD_USER_INPUT', `The request runs ${fields} mutations, more than the limit of ${maxMutations}; send them in separate requests.`);
+    }
+  }
+}
+
+/** Does the text parse as JSON? (GraphQL text fails at once: it starts with a name or `{` + name.) */
+function isJsonText(source: string): boolean {
+  try {
+    JSON.parse(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The GraphQL edge: Mercurius on Fastify, code-first schema, one authorisation guard, one
  * error formatter. It holds no state of its own: the command / query buses, stores and runner
  * are the runtime's (one process can run the gateway and the projections together, or not).
@@ -56,9 +95,19 @@ export class GatewayModule {
           jit: 1,
           subscription: subscriptionOptions(jwtSecret),
           hooks: {
+            // Mercurius treats a `query` that fails to parse as GraphQL but parses as JSON as a
+            // ready-made document AST, skipping the parser's checks: a hand-made AST then reached
+            // validation and the resolvers malformed (TypeError messages sent back, an IntValue
+            // "abc" arriving as NaN). No JSON text is a GraphQL document (hostile-input test), so
+            // refusing JSON here refuses exactly that path and nothing a client may send.
+            preParsing: (_schema, source) => {
+              if (isJsonText(source)) throw new GatewayError('BAD_USER_INPUT', 'query must be a GraphQL document as text (a JSON document AST is not accepted).');
+            },
             // Cost depends on variables (`first`), so it is computed per request; a hook
             // (not a validation rule function) keeps Mercurius's parse / validation cache.
             preExecution: (schema, document, _context, variables) => {
+              // Only operations that reach here are HTTP ones (WebSocket subscriptions have their own path).
+              refuseOverHttp(document, config.maxMutationsPerRequest);
               const cost = getComplexity({
                 schema,
                 query: document,
