@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { loadConfig, startRuntime, type Runtime, type RuntimeOptions } from '@tracedesk/application';
+import { checkDataDir, loadConfig, startRuntime, type Runtime, type RuntimeOptions } from '@tracedesk/application';
 import rateLimit from '@fastify/rate-limit';
 import { authenticateRequest } from './auth/auth.js';
 import { loadJwtSecret } from './auth/jwt.js';
@@ -42,6 +42,8 @@ export async function createGatewayServer(options: GatewayServerOptions = {}): P
   const env = options.env ?? process.env;
   const appConfig = loadConfig(env);
   const config = loadGatewayConfig(env);
+  // Before the JWT secret is generated into DATA_DIR: an unusable DATA_DIR gets one clear message.
+  checkDataDir(appConfig);
   const jwtSecret = loadJwtSecret(appConfig);
   const runtime = await startRuntime(appConfig, options.runtime);
   let app: NestFastifyApplication | undefined;

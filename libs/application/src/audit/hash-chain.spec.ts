@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { startApplication, roles, type ApplicationHarness } from '../testing/application.harness.js';
-import { RegisterOrganizationCommand } from '../organizations/register-organization/register-organization.command.js';
-import { AddContactCommand } from '../organizations/add-contact/add-contact.command.js';
-import { OpenTicketCommand } from '../tickets/open-ticket/open-ticket.command.js';
-import { AssignTicketCommand } from '../tickets/assign-ticket/assign-ticket.command.js';
-import { ReplyToTicketCommand } from '../tickets/reply-to-ticket/reply-to-ticket.command.js';
-import { ChangePriorityCommand } from '../tickets/change-priority/change-priority.command.js';
+import { openWorkedTicket, startApplication, type ApplicationHarness } from '../testing/application.harness.js';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '@tracedesk/event-store';
@@ -15,22 +9,11 @@ import { canonicalEventText, carriesHash, eventHash, GENESIS_HASH, inCanonicalOr
 
 describe('hash chain of ticket histories', () => {
   let h: ApplicationHarness;
-  let ticketId: string;
   let stream: string;
 
   beforeEach(async () => {
     h = await startApplication();
-    await h.commands.execute(new RegisterOrganizationCommand({ id: 'acme', name: 'Acme', tier: 'pro' }, { actor: roles.admin }));
-    await h.commands.execute(new AddContactCommand({ organizationId: 'acme', contactId: 'anna', name: 'Anna', email: 'a@acme.test', kind: 'STAFF' }, { actor: roles.admin }));
-    const opened = await h.commands.execute(
-      new OpenTicketCommand({ channel: 'WEB', type: 'PROBLEM', title: 'Черный экран 🎬', description: 'Play → nothing' }, { actor: roles.customer('acme') }),
-    );
-    ticketId = opened.ticket.id;
-    stream = `ticket-${ticketId}`;
-    const agent = { actor: roles.agent };
-    await h.commands.execute(new AssignTicketCommand({ ticketId, assigneeId: 'alice', group: 'video' }, agent));
-    await h.commands.execute(new ReplyToTicketCommand({ ticketId, body: 'Looking' }, agent));
-    await h.commands.execute(new ChangePriorityCommand({ ticketId, priority: 'HIGH', reason: 'Upload broken' }, agent));
+    ({ stream } = await openWorkedTicket(h, 'Черный экран 🎬'));
   });
   afterEach(async () => {
     await h.close();
@@ -98,6 +81,11 @@ describe('canonical key order', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('keeps a "__proto__" key as data', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":1}}') as JsonValue;
+    expect(JSON.stringify(inCanonicalOrder(value))).toBe('{"__proto__":{"x":1},"b":1}');
   });
 
   it('refuses what RFC 8785 refuses: a lone surrogate, a non-finite number', () => {

@@ -53,12 +53,13 @@ export function inCanonicalOrder<T extends JsonValue>(value: T): T {
   }
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => inCanonicalOrder(item)) as T;
-  const sorted: Record<string, JsonValue> = {};
+  const entries: Array<[string, JsonValue]> = [];
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, JsonValue | undefined>)[key];
-    if (item !== undefined) sorted[key] = inCanonicalOrder(item);
+    if (item !== undefined) entries.push([key, inCanonicalOrder(item)]);
   }
-  return sorted as T;
+  // fromEntries defines own properties: a "__proto__" key stays data instead of setting the prototype.
+  return Object.fromEntries(entries) as T;
 }
 
 /**

@@ -2,13 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { startApplication, roles, type ApplicationHarness } from '../testing/application.harness.js';
-import { RegisterOrganizationCommand } from '../organizations/register-organization/register-organization.command.js';
-import { AddContactCommand } from '../organizations/add-contact/add-contact.command.js';
-import { OpenTicketCommand } from '../tickets/open-ticket/open-ticket.command.js';
-import { AssignTicketCommand } from '../tickets/assign-ticket/assign-ticket.command.js';
+import { openWorkedTicket, roles, startApplication, type ApplicationHarness } from '../testing/application.harness.js';
 import { ReplyToTicketCommand } from '../tickets/reply-to-ticket/reply-to-ticket.command.js';
-import { ChangePriorityCommand } from '../tickets/change-priority/change-priority.command.js';
 import { verifyChain } from './hash-chain.js';
 import { verifyStreamHistory } from './history-verification.js';
 import { verifyLog } from './log-verification.js';
@@ -27,15 +22,7 @@ describe('tamper detection against the SQLite file', () => {
 
   beforeEach(async () => {
     h = await startApplication();
-    await h.commands.execute(new RegisterOrganizationCommand({ id: 'acme', name: 'Acme', tier: 'pro' }, { actor: roles.admin }));
-    await h.commands.execute(new AddContactCommand({ organizationId: 'acme', contactId: 'anna', name: 'Anna', email: 'a@acme.test', kind: 'STAFF' }, { actor: roles.admin }));
-    const opened = await h.commands.execute(new OpenTicketCommand({ channel: 'WEB', type: 'PROBLEM', title: 'Black screen', description: 'Play → nothing' }, { actor: roles.customer('acme') }));
-    ticketId = opened.ticket.id;
-    stream = `ticket-${ticketId}`;
-    const agent = { actor: roles.agent };
-    await h.commands.execute(new AssignTicketCommand({ ticketId, assigneeId: 'alice', group: 'video' }, agent));
-    await h.commands.execute(new ReplyToTicketCommand({ ticketId, body: 'Looking' }, agent));
-    await h.commands.execute(new ChangePriorityCommand({ ticketId, priority: 'HIGH', reason: 'Upload broken' }, agent));
+    ({ ticketId, stream } = await openWorkedTicket(h));
     await new Sealer({ store: h.store, clock: h.clock, privateKey: () => privateKey }).sealNow();
     sealedHead = (await h.store.streamHead(stream))!.revision;
   });

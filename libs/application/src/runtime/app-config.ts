@@ -100,7 +100,11 @@ export function checkDataDir(config: AppConfig): void {
     writeFileSync(probe, 'x'.repeat(4096));
     rmSync(probe, { force: true });
   } catch (error) {
-    rmSync(probe, { force: true });
+    try {
+      rmSync(probe, { force: true });
+    } catch {
+      // nothing was written
+    }
     const { code, message } = error as NodeJS.ErrnoException;
     const why =
       code === 'EEXIST' || code === 'ENOTDIR'

@@ -13,6 +13,12 @@ import { parseSlaPolicy, type SlaPolicy } from '@tracedesk/sla';
 import type { Actor } from '@tracedesk/domain';
 import { ApplicationModule } from '../application.module.js';
 import { ManualClock } from '../shared/clock.js';
+import { RegisterOrganizationCommand } from '../organizations/register-organization/register-organization.command.js';
+import { AddContactCommand } from '../organizations/add-contact/add-contact.command.js';
+import { OpenTicketCommand } from '../tickets/open-ticket/open-ticket.command.js';
+import { AssignTicketCommand } from '../tickets/assign-ticket/assign-ticket.command.js';
+import { ReplyToTicketCommand } from '../tickets/reply-to-ticket/reply-to-ticket.command.js';
+import { ChangePriorityCommand } from '../tickets/change-priority/change-priority.command.js';
 
 /** The sample policy of API.md. */
 export const apiSamplePolicy = (): SlaPolicy =>
@@ -97,4 +103,20 @@ export async function startApplication(options: { start?: string; maxAttempts?: 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A worked ticket for audit tests: organization `acme` (pro) with STAFF contact `anna`, a ticket
+ * she opened, assigned to alice (group video), an agent reply "Looking", priority HIGH with a reason.
+ */
+export async function openWorkedTicket(h: ApplicationHarness, title = 'Black screen'): Promise<{ ticketId: string; stream: string }> {
+  await h.commands.execute(new RegisterOrganizationCommand({ id: 'acme', name: 'Acme', tier: 'pro' }, { actor: roles.admin }));
+  await h.commands.execute(new AddContactCommand({ organizationId: 'acme', contactId: 'anna', name: 'Anna', email: 'a@acme.test', kind: 'STAFF' }, { actor: roles.admin }));
+  const opened = await h.commands.execute(new OpenTicketCommand({ channel: 'WEB', type: 'PROBLEM', title, description: 'Play → nothing' }, { actor: roles.customer('acme') }));
+  const ticketId = opened.ticket.id as string;
+  const agent = { actor: roles.agent };
+  await h.commands.execute(new AssignTicketCommand({ ticketId, assigneeId: 'alice', group: 'video' }, agent));
+  await h.commands.execute(new ReplyToTicketCommand({ ticketId, body: 'Looking' }, agent));
+  await h.commands.execute(new ChangePriorityCommand({ ticketId, priority: 'HIGH', reason: 'Upload broken' }, agent));
+  return { ticketId, stream: `ticket-${ticketId}` };
 }
