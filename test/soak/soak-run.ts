@@ -146,8 +146,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     let refusals = 0;
     const firstErrors: string[] = [];
     const samples: SoakSample[] = [];
-    let rssWarm: number | null = null;
     let rssPeak = rssStart ?? 0;
+    // RSS every 2 s: one reading lands anywhere on the garbage collector's sawtooth, so the
+    // baseline and the end are medians of the readings in a window each.
+    const rssReadings: Array<{ atMs: number; kib: number }> = [];
+    const rssSampler = setInterval(() => {
+      const kib = rssKib(server.pid);
+      if (kib !== null) rssReadings.push({ atMs: Date.now() - t0, kib });
+    }, 2000);
     let peakLag = 0;
 
     const error = (what: string): void => {
@@ -246,7 +252,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         const rss = rssKib(server.pid);
         if (rss !== null) rssPeak = Math.max(rssPeak, rss);
         const atSec = Math.round((now - t0) / 1000);
-        if (rssWarm === null && now - t0 >= options.warmupSec * 1000) rssWarm = rss;
         const metrics = await (await fetch(`${url}/metrics`)).text();
         const heapUsed = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(metrics)?.[1];
         const openTickets = Number((await gql<{ queue: { totalCount: number } }>(url, agent, '{ queue(first: 1) { totalCount } }')).data?.queue.totalCount ?? 0);
@@ -277,7 +282,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     log(`[soak] server pid ${server.pid} at ${url}; ${options.minutes} min, ${options.rate} req/s over ${options.clients} clients, report every ${options.reportEverySec} s, warm-up ${options.warmupSec} s, seed ${options.seed}; RSS at start ${mib(rssStart)} MiB`);
     await Promise.all([...Array.from({ length: options.clients }, (_, i) => client(i)), reporter()]);
-    const rssEnd = rssKib(server.pid);
+    clearInterval(rssSampler);
+    // Baseline: the minute after the warm-up; end: the last minute (each a third of what follows
+    // the warm-up, when that is shorter than 3 minutes).
+    const windowMs = Math.min(60_000, (durationMs - options.warmupSec * 1000) / 3);
+    const medianKib = (from: number, to: number): number | null => {
+      const inWindow = rssReadings.filter((r) => r.atMs >= from && r.atMs <= to).map((r) => r.kib);
+      return inWindow.length === 0 ? null : percentile(inWindow, 50);
+    };
+    const rssWarm = medianKib(options.warmupSec * 1000, options.warmupSec * 1000 + windowMs);
+    const rssEnd = medianKib(durationMs - windowMs, durationMs);
 
     // Load stopped: the projections must catch up.
     const drained = Date.now();

@@ -40,11 +40,13 @@ export interface ProcessResult<S> {
 
 /**
  * Bounds of what the processor keeps between calls (least recently used streams are dropped
- * first). Commands keep the folded state only: about 3 KB per ticket, so ~30 MB at most.
+ * first). Commands keep the folded state only: about 3 KB per ticket, so ~6 MB at most — the
+ * tickets being worked on now; a ticket dropped costs one full read of its stream when next
+ * touched. (10,000 made the soak's memory climb for minutes while the cache filled.)
  * `load()` also keeps the events it returns, so it is bounded by events: ~1 KB each.
  */
 export const KEPT_STREAM_LIMITS = {
-  states: 10_000,
+  states: 2_000,
   historyStreams: 1_000,
   historyEvents: 20_000,
 } as const;
