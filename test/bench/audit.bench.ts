@@ -36,7 +36,7 @@ function opened(id: string, at: string): JsonObject {
 }
 
 /** Writes `total` chained events round-robin over `streams` tickets, plus one ticket of AS_OF_EVENTS events. */
-function fill(path: string, total: number, streams: number, log: (m: string) => void): { asOfTicket: string; events: number } {
+export function fill(path: string, total: number, streams: number, log: (m: string) => void): { asOfTicket: string; events: number } {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');

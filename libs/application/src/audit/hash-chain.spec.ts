@@ -5,7 +5,7 @@ import { openWorkedTicket, startApplication, type ApplicationHarness } from '../
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '@tracedesk/event-store';
-import { canonicalEventText, carriesHash, eventHash, GENESIS_HASH, inCanonicalOrder, verifyChain } from './hash-chain.js';
+import { canonicalEventText, carriesHash, chainEvents, eventHash, GENESIS_HASH, inCanonicalOrder, storedTextCarriesHash, verifyChain } from './hash-chain.js';
 
 describe('hash chain of ticket histories', () => {
   let h: ApplicationHarness;
@@ -111,6 +111,33 @@ describe('canonical key order', () => {
       expect(carriesHash(altered, stored.metadata.hash)).toBe(false);
     }
     expect(carriesHash(canonical, undefined)).toBe(false);
+  });
+});
+
+describe('proof from the stored text', () => {
+  const [chained] = chainEvents('ticket-T-9', 4, 'a'.repeat(64), [
+    { type: 'AgentReplied', data: { body: 'Hé "quoted" \\ text', authorId: 'alice', at: '2026-11-23T07:00:00.000Z' }, metadata: { actorId: 'alice', command: 'ReplyToTicket' } },
+  ]);
+  const hash = chained!.metadata['hash'] as string;
+  const stored = { streamId: 'ticket-T-9', revision: 4, type: 'AgentReplied', data: JSON.stringify(chained!.data), metadata: JSON.stringify(chained!.metadata) };
+
+  it('proves an event stored as the application stores it', () => {
+    expect(storedTextCarriesHash(stored, hash)).toBe(true);
+  });
+
+  it('does not prove an altered one: data, metadata, revision, stream, type, or the hash member moved', () => {
+    expect(storedTextCarriesHash({ ...stored, data: stored.data.replace('alice', 'mallo') }, hash)).toBe(false);
+    expect(storedTextCarriesHash({ ...stored, metadata: stored.metadata.replace('"actorId":"alice"', '"actorId":"mallo"') }, hash)).toBe(false);
+    expect(storedTextCarriesHash({ ...stored, revision: 5 }, hash)).toBe(false);
+    expect(storedTextCarriesHash({ ...stored, streamId: 'ticket-T-8' }, hash)).toBe(false);
+    expect(storedTextCarriesHash({ ...stored, type: 'InternalNoteAdded' }, hash)).toBe(false);
+    expect(storedTextCarriesHash({ ...stored, metadata: stored.metadata.replace(`"hash":"${hash}"`, `"hash":"${'0'.repeat(64)}"`) }, hash)).toBe(false);
+  });
+
+  it('leaves an intact event stored in another key order to the full check', () => {
+    const shuffled = { ...stored, data: JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(stored.data) as JsonObject).reverse())) };
+    expect(storedTextCarriesHash(shuffled, hash)).toBe(false);
+    expect(carriesHash({ ...shuffled, data: JSON.parse(shuffled.data) as JsonObject, metadata: JSON.parse(shuffled.metadata) as JsonObject }, hash)).toBe(true);
   });
 });
 

@@ -77,6 +77,26 @@ export function carriesHash(event: HashableEvent, hash: unknown): boolean {
 }
 
 /**
+ * `carriesHash` on an event's stored JSON text, without parsing its data: the canonical text is
+ * put together from the stored texts, with the `"hash"` member cut out of the metadata. Events
+ * are stored in canonical key order, so for an intact event this is the text that was hashed.
+ * A match proves the stored texts are that event's (the SHA-256 fixes the text). False means
+ * only "not proven this way": parse the event and ask `carriesHash`.
+ */
+export function storedTextCarriesHash(event: { streamId: string; revision: number; type: string; data: string; metadata: string }, hash: string): boolean {
+  const member = `"hash":${JSON.stringify(hash)}`;
+  const at = event.metadata.indexOf(member);
+  if (at < 1) return false;
+  const end = at + member.length;
+  let metadata: string;
+  if (event.metadata[at - 1] === ',') metadata = event.metadata.slice(0, at - 1) + event.metadata.slice(end);
+  else if (event.metadata[end] === ',') metadata = event.metadata.slice(0, at) + event.metadata.slice(end + 1);
+  else metadata = event.metadata.slice(0, at) + event.metadata.slice(end);
+  const text = `{"data":${event.data},"metadata":${metadata},"revision":${event.revision},"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
+  return sha256(text) === hash;
+}
+
+/**
  * Adds `prevHash` and `hash` to the metadata of events about to be appended at `firstRevision`,
  * and puts data and metadata in canonical key order, so the stored JSON is the canonical text
  * and verification can check it without re-canonicalizing (`carriesHash`).

@@ -51,6 +51,16 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** An event as the embedded store holds it: data and metadata are the stored JSON text. */
+export interface StoredEvent {
+  position: Position;
+  streamId: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
 type EventRow = [
   position: number,
   streamId: string,
@@ -255,6 +265,24 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateReadAll(options);
     return this.readAllSync(options.after ?? START, options.maxCount ?? 1000);
+  }
+
+  /**
+   * The log in global order as stored: data and metadata as the JSON text in the file, not
+   * parsed. Not part of the port: for whole-log checks (audit verification) that can prove an
+   * event from its stored text and would otherwise spend most of their time parsing.
+   */
+  readAllStored(after: Position, maxCount = 1000): StoredEvent[] {
+    this.assertOpen();
+    validateReadAll({ after, maxCount });
+    return (this.selectAll.all(Number(after), maxCount) as EventRow[]).map((row) => ({
+      position: BigInt(row[0]),
+      streamId: row[1],
+      revision: row[2],
+      type: row[4],
+      data: row[5],
+      metadata: row[6],
+    }));
   }
 
   private readAllSync(after: Position, maxCount: number): RecordedEvent[] {
