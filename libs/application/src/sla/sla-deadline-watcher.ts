@@ -35,7 +35,7 @@ export class SlaDeadlineWatcher {
   ) {}
 
   /** One pass: every clock due at the injected clock's "now", up to `limit` tickets. */
-  tick(limit = 10_000, concurrency = 64): Promise<WatcherTickResult> {
+  tick(limit = 10_000, concurrency = 256): Promise<WatcherTickResult> {
     // Overlapping ticks would only send the same commands twice.
     this.running ??= this.pass(limit, concurrency).finally(() => (this.running = null));
     return this.running;

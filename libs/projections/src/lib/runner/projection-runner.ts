@@ -12,6 +12,12 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** Pause before following again after a failed batch. */
   retryDelayMs?: number;
+  /**
+   * Live, while events keep arriving right after each batch (a burst), how long a batch may
+   * keep collecting before it is applied (default 100 ms). A quiet log's events are applied
+   * at once; 0 applies every batch at once.
+   */
+  coalesceMs?: number;
   logger?: RunnerLogger;
 }
 
@@ -24,16 +30,26 @@ export interface ProjectionStatus {
   lag: bigint;
 }
 
+interface CatchUpTarget {
+  projection: Projection;
+  generation: number;
+  /** Position of the last event applied. */
+  after: Position;
+}
+
 const NOT_READY = Symbol('not ready');
 const nextTurn = (): Promise<typeof NOT_READY> => new Promise((resolve) => setImmediate(() => resolve(NOT_READY)));
+const delay = (ms: number): Promise<typeof NOT_READY> => new Promise((resolve) => setTimeout(() => resolve(NOT_READY), ms));
 const silent: RunnerLogger = { info: () => undefined, error: () => undefined };
 
 /**
  * Runs projections, each independently from its own checkpoint: catch up from the global log,
  * then follow it live. Each batch's row changes and its checkpoint commit in one read-model
  * transaction, so a crash anywhere leaves every read model equal to a clean rebuild up to its
- * checkpoint. A batch is whatever is available now, up to `batchSize`: full batches while
- * catching up, small ones (low latency) when live.
+ * checkpoint. At start the projections catch up together (each page of the log read once for
+ * all of them, each still in its own transactions); then each follows the log on its own. A
+ * batch is whatever is available now, up to `batchSize`: full batches while catching up, small
+ * ones (low latency) when live, larger ones again during a burst of appends (`coalesceMs`).
  */
 export class ProjectionRunner {
   private readonly progress = new Map<ProjectionName, { generation: number; checkpoint: Position }>();
@@ -44,6 +60,7 @@ export class ProjectionRunner {
   private started = false;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
+  private readonly coalesceMs: number;
   private readonly logger: RunnerLogger;
 
   constructor(
@@ -54,6 +71,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = Math.min(options.batchSize ?? 2000, 10_000);
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.coalesceMs = Math.max(0, options.coalesceMs ?? 100);
     this.logger = options.logger ?? silent;
   }
 
@@ -61,11 +79,14 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     this.started = true;
     await this.readModels.init();
+    const targets: CatchUpTarget[] = [];
     for (const projection of this.projections) {
       const generation = await this.readModels.activeGeneration(projection.name);
-      this.setProgress(projection.name, generation, await this.readModels.checkpoint(projection.name, generation));
-      this.loops.push(this.run(projection));
+      const checkpoint = await this.readModels.checkpoint(projection.name, generation);
+      this.setProgress(projection.name, generation, checkpoint);
+      targets.push({ projection, generation, after: checkpoint });
     }
+    this.loops.push(this.runAll(targets));
   }
 
   /** Finishes the batch in flight, then stops following. */
@@ -74,6 +95,66 @@ export class ProjectionRunner {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await Promise.all(this.loops);
     this.notify();
+  }
+
+  /** Catches every projection up together, then follows the log with each on its own. */
+  private async runAll(targets: CatchUpTarget[]): Promise<void> {
+    if (targets.length > 1) await this.catchUpTogether(targets);
+    if (this.stopped) return;
+    await Promise.all(this.projections.map((projection) => this.run(projection)));
+  }
+
+  /**
+   * Catch-up: each page of the log is read (and parsed) once and applied to every projection
+   * still behind its end, each in its own batch transaction with its own checkpoint, so each
+   * read model still commits alone and stays independent. Reading the log once instead of once
+   * per projection is most of a catch-up's time saved. Starts from the lowest checkpoint; a
+   * projection further on gets only the events after its own. A projection whose batch fails,
+   * or whose generation a rebuild switched, drops out here and is caught up by its own loop
+   * from its checkpoint afterwards, as any projection then follows the log on its own.
+   */
+  private async catchUpTogether(targets: CatchUpTarget[]): Promise<void> {
+    let behind = targets;
+    while (!this.stopped && behind.length > 0) {
+      const from = behind.reduce((min, t) => (t.after < min ? t.after : min), behind[0]!.after);
+      let page: RecordedEvent[];
+      try {
+        page = await this.store.readAll({ after: from, maxCount: this.batchSize });
+      } catch (error) {
+        this.logFailure('catch-up read failed; each projection follows again from its checkpoint', error);
+        return;
+      }
+      if (page.length === 0) return;
+      const still: CatchUpTarget[] = [];
+      for (const target of behind) {
+        if (this.stopped) return;
+        const events = target.after === from ? page : page.filter((e) => e.position > target.after);
+        if (events.length === 0) {
+          still.push(target);
+          continue;
+        }
+        try {
+          if (!(await this.apply(target.projection, target.generation, events))) continue;
+        } catch (error) {
+          if (this.stopped) return;
+          this.logFailure('projection batch failed; following again from its checkpoint', error, target.projection);
+          continue;
+        }
+        target.after = events[events.length - 1]!.position;
+        still.push(target);
+      }
+      behind = still;
+      if (page.length < this.batchSize) return;
+      // Let the rest of the process (the gateway, the watcher) run between pages.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private logFailure(message: string, error: unknown, projection?: Projection): void {
+    this.logger.error(message, {
+      ...(projection && { projection: projection.name }),
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   private async run(projection: Projection): Promise<void> {
@@ -85,10 +166,7 @@ export class ProjectionRunner {
         await this.follow(projection, generation, checkpoint);
       } catch (error) {
         if (this.stopped) return;
-        this.logger.error('projection batch failed; following again from its checkpoint', {
-          projection: projection.name,
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logFailure('projection batch failed; following again from its checkpoint', error, projection);
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
       }
     }
@@ -112,23 +190,36 @@ export class ProjectionRunner {
     this.subscriptions.add(subscription);
     const events = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+    let lastApplied = 0;
     try {
       while (!this.stopped) {
         const first = await (pending ?? events.next());
         pending = null;
         if (first.done) return;
         const batch: RecordedEvent[] = [first.value];
+        const started = Date.now();
+        // Events arriving right after the last batch: the log is busy (a burst of commands).
+        const busy = started - lastApplied < this.coalesceMs;
         while (batch.length < this.batchSize) {
           const next = events.next();
-          const ready = await Promise.race([next, nextTurn()]);
+          let ready = await Promise.race([next, nextTurn()]);
           if (ready === NOT_READY) {
-            pending = next;
-            break;
+            // Nothing more this turn. When the log is quiet, apply now (lowest latency); in a
+            // burst, keep collecting for up to `coalesceMs`: fewer, larger batches cost much
+            // less per event (one transaction, each index page written once), which leaves
+            // the process's time to the writes that cause the burst.
+            const wait = busy ? this.coalesceMs - (Date.now() - started) : 0;
+            ready = wait > 0 ? await Promise.race([next, delay(wait)]) : NOT_READY;
+            if (ready === NOT_READY) {
+              pending = next;
+              break;
+            }
           }
           if (ready.done) break;
           batch.push(ready.value);
         }
         if (!(await this.apply(projection, generation, batch))) return;
+        lastApplied = Date.now();
       }
     } finally {
       this.subscriptions.delete(subscription);

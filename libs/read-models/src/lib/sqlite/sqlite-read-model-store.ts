@@ -48,8 +48,13 @@ import {
   watchAt,
 } from '../store-support.js';
 import {
+  addQueueCounts,
+  countedValues,
   generationTables,
+  QUEUE_COUNTED_COLUMNS,
+  queueCountsBumpSql,
   queueCountsTable,
+  type CountedValues,
   rowValues,
   TABLE_OF,
   tableDdl,
@@ -321,8 +326,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
-  private generationDdl(projection: ProjectionName, generation: number): string {
-    return tableDdl(generationName(projection, generation), TABLE_OF[projection] as TableSpec<unknown>);
+  private generationDdl(projection: ProjectionName, generation: number, options?: { indexes?: boolean }): string {
+    return tableDdl(generationName(projection, generation), TABLE_OF[projection] as TableSpec<unknown>, options);
   }
 
   async init(): Promise<void> {
@@ -338,11 +343,11 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async activeGeneration(projection: ProjectionName): Promise<number> {
     assertProjection(projection);
-    return this.read(() => this.activeOn(projection));
+    return this.read(() => this.activeOn(this.reader, projection));
   }
 
-  private activeOn(projection: ProjectionName): number {
-    const active = this.reads.get(`SELECT active_generation FROM projection_generations WHERE projection = ?`).pluck().get(projection) as
+  private activeOn(db: Database.Database, projection: ProjectionName): number {
+    const active = (db === this.writer ? this.writes : this.reads).get(`SELECT active_generation FROM projection_generations WHERE projection = ?`).pluck().get(projection) as
       | number
       | undefined;
     if (active === undefined) throw new Error(`The read-model store has no generation for ${projection}: call init()`);
@@ -360,7 +365,10 @@ export class SqliteReadModelStore implements ReadModelStore {
             .pluck()
             .get(projection) as number;
           const generation = max + 1;
-          this.writer.exec(this.generationDdl(projection, generation));
+          // No secondary index yet, and (queue) no counters kept: nothing queries a generation
+          // before it is active, and a rebuild fills it faster without them. Activation adds
+          // both, from the rows.
+          this.writer.exec(this.generationDdl(projection, generation, { indexes: false }));
           this.writer
             .prepare(`INSERT INTO checkpoints (projection, generation, position, updated_at) VALUES (?, ?, 0, ?)`)
             .run(projection, generation, new Date().toISOString());
@@ -382,6 +390,11 @@ export class SqliteReadModelStore implements ReadModelStore {
         .transaction(() => {
           if (!this.generationExists(this.writer, projection, generation)) {
             throw new Error(`Cannot activate generation ${generation} of ${projection}: it does not exist`);
+          }
+          if (this.activeOn(this.writer, projection) !== generation) {
+            // What queries need, built from the rows: the secondary indexes and the counters.
+            if (projection === 'queue') this.writer.exec(`DELETE FROM ${queueCountsTable(generationName(projection, generation))}`);
+            this.writer.exec(this.generationDdl(projection, generation));
           }
           const others = this.writer
             .prepare(`SELECT generation FROM checkpoints WHERE projection = ? AND generation <> ?`)
@@ -405,6 +418,28 @@ export class SqliteReadModelStore implements ReadModelStore {
   // Batches and checkpoints
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * `BEGIN IMMEDIATE` that waits for another process's write lock without blocking the event
+   * loop: no synchronous busy wait, short pauses between tries, up to the busy timeout.
+   */
+  private async beginImmediate(db: Database.Database): Promise<void> {
+    const deadline = Date.now() + this.options.busyTimeoutMs;
+    db.pragma('busy_timeout = 0');
+    try {
+      for (;;) {
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${this.options.busyTimeoutMs}`);
+    }
+  }
+
   async runBatch(projection: ProjectionName, generation: number, work: (tx: ProjectionTx) => Promise<bigint>): Promise<void> {
     assertProjection(projection);
     assertGeneration(generation);
@@ -414,8 +449,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       // better-sqlite3's transaction helper cannot span an await, so the transaction is run by
       // hand; the write lock keeps anything else off this connection until it ends.
       // IMMEDIATE takes the write lock now, so another process's writer makes us wait (busy
-      // timeout) up front instead of failing the transaction half-way.
-      db.exec('BEGIN IMMEDIATE');
+      // timeout) up front instead of failing the transaction half-way — waiting asynchronously:
+      // a synchronous busy wait would freeze the whole process (API, /health) while it lasts.
+      await this.beginImmediate(db);
       let open = true;
       const table = generationName(projection, generation);
       const ensureOpen = (): void => {
@@ -426,8 +462,14 @@ export class SqliteReadModelStore implements ReadModelStore {
           throw new Error(`Generation ${generation} of ${projection} does not exist (dropped by a rebuild, or never created)`);
         }
         const own = ROW_SET_OF[projection];
+        // The queue's counters: the batch's net change, written once before the checkpoint.
+        // (Only the active generation keeps them: a rebuild's new one is counted on activation.)
+        const counts = own === 'queue' && this.activeOn(db, projection) === generation ? new Map<string, { key: SqlValue[]; n: number }>() : null;
         const tx: ProjectionTx = {
-          queue: own === 'queue' ? this.rowSet(table, TABLE_OF.queue, ensureOpen) : foreignRowSet<QueueRow>(projection, 'queue'),
+          queue:
+            own === 'queue'
+              ? this.rowSet(table, TABLE_OF.queue, ensureOpen, counts ?? undefined)
+              : foreignRowSet<QueueRow>(projection, 'queue'),
           breaches:
             own === 'breaches'
               ? this.rowSet(table, TABLE_OF['sla-breaches'], ensureOpen)
@@ -439,6 +481,10 @@ export class SqliteReadModelStore implements ReadModelStore {
         };
         const position = await work(tx);
         assertPosition(position);
+        if (counts && counts.size > 0) {
+          const bump = this.writes.get(queueCountsBumpSql(table));
+          for (const { key, n } of counts.values()) if (n !== 0) bump.run(...key, n);
+        }
         this.writes
           .get(`UPDATE checkpoints SET position = ?, updated_at = ? WHERE projection = ? AND generation = ?`)
           .run(position, new Date().toISOString(), projection, generation);
@@ -453,8 +499,14 @@ export class SqliteReadModelStore implements ReadModelStore {
     });
   }
 
-  private rowSet<R>(table: string, spec: TableSpec<R>, ensureOpen: () => void): RowSet<R> {
+  /**
+   * A batch's row set of one table. With `counts` (the queue), every put and delete also adds
+   * its change of the counted columns to `counts`: the old values are read (by primary key)
+   * before a row is replaced, and returned by the delete.
+   */
+  private rowSet<R>(table: string, spec: TableSpec<R>, ensureOpen: () => void, counts?: Map<string, { key: SqlValue[]; n: number }>): RowSet<R> {
     const select = (): Database.Statement => this.writes.get(`SELECT data FROM ${table} WHERE ${spec.key} = ?`).pluck();
+    if (counts) return this.countedRowSet(table, spec as unknown as TableSpec<QueueRow>, ensureOpen, counts, select) as unknown as RowSet<R>;
     return {
       get: async (keys) => {
         ensureOpen();
@@ -476,6 +528,51 @@ export class SqliteReadModelStore implements ReadModelStore {
         ensureOpen();
         const remove = this.writes.get(`DELETE FROM ${table} WHERE ${spec.key} = ?`);
         for (const key of keys) remove.run(key);
+      },
+    };
+  }
+
+  private countedRowSet(
+    table: string,
+    spec: TableSpec<QueueRow>,
+    ensureOpen: () => void,
+    counts: Map<string, { key: SqlValue[]; n: number }>,
+    select: () => Database.Statement,
+  ): RowSet<QueueRow> {
+    const columns = QUEUE_COUNTED_COLUMNS.join(', ');
+    return {
+      get: async (keys) => {
+        ensureOpen();
+        const statement = select();
+        const rows = new Map<string, QueueRow>();
+        for (const key of keys) {
+          const data = statement.get(key);
+          if (data !== undefined) rows.set(key, parse<QueueRow>(data));
+        }
+        return rows;
+      },
+      put: async (rows) => {
+        ensureOpen();
+        for (const row of rows) spec.check(row);
+        const upsert = this.writes.get(upsertSql(table, spec));
+        const old = this.writes.get(`SELECT ${columns} FROM ${table} WHERE ${spec.key} = ?`).raw();
+        for (const row of rows) {
+          const before = old.get(spec.keyOf(row)) as CountedValues | undefined;
+          const after = countedValues(row);
+          if (!before || before.some((value, i) => value !== after[i])) {
+            if (before) addQueueCounts(counts, before, -1);
+            addQueueCounts(counts, after, +1);
+          }
+          upsert.run(...rowValues(spec, row));
+        }
+      },
+      delete: async (keys) => {
+        ensureOpen();
+        const remove = this.writes.get(`DELETE FROM ${table} WHERE ${spec.key} = ? RETURNING ${columns}`).raw();
+        for (const key of keys) {
+          const before = remove.get(key) as CountedValues | undefined;
+          if (before) addQueueCounts(counts, before, -1);
+        }
       },
     };
   }
@@ -532,7 +629,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private activeTable(projection: ProjectionName): string {
-    return generationName(projection, this.activeOn(projection));
+    return generationName(projection, this.activeOn(this.reader, projection));
   }
 
   private async getOne<R>(projection: 'queue' | 'ticket-facts', ticketId: string): Promise<R | null> {

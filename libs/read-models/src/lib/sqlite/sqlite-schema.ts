@@ -24,7 +24,7 @@ export interface TableSpec<R> {
   columns: Array<Column<R>>;
   /** [index name suffix, column list, partial-index condition]; named `<table>_<suffix>`. */
   indexes: Array<[suffix: string, columns: string, where?: string]>;
-  /** More statements of the generation (tables, triggers), after the table and its indexes. */
+  /** More statements of the generation (tables), after the table and its indexes. */
   extraDdl?: (table: string) => string;
   /** Tables besides `table` that belong to the generation (dropped with it). */
   extraTables?: (table: string) => string[];
@@ -67,6 +67,39 @@ export const QUEUE_COUNT_SCOPES: ReadonlyArray<[scope: string, value: (row: RowA
 ];
 
 /**
+ * The columns a queue row is counted by, in this order: the six `QUEUE_COUNT_DIMENSIONS`, then
+ * organization, group and assignee (what the scopes are chosen by).
+ */
+export const QUEUE_COUNTED_COLUMNS = [...QUEUE_COUNT_DIMENSIONS, 'organization_id', 'group_name', 'assignee_id'];
+export type CountedValues = SqlValue[];
+
+export function countedValues(row: QueueRow): CountedValues {
+  return [row.status, row.priority, row.tier, row.escalationLevel, bool(row.breached), bool(row.atRisk), row.organizationId, row.group, row.assigneeId];
+}
+
+/**
+ * Adds `sign` to every counter a row with these counted values is in: the JavaScript twin of
+ * `QUEUE_COUNT_SCOPES` (and of the fill statements below), keyed by scope, value and the
+ * dimensions.
+ */
+export function addQueueCounts(delta: Map<string, { key: SqlValue[]; n: number }>, values: CountedValues, sign: number): void {
+  const dims = values.slice(0, QUEUE_COUNT_DIMENSIONS.length);
+  const [organization, group, assignee] = values.slice(QUEUE_COUNT_DIMENSIONS.length);
+  const add = (scope: string, value: SqlValue): void => {
+    const key = [scope, value, ...dims];
+    const id = key.join('\u0000');
+    const entry = delta.get(id);
+    if (entry) entry.n += sign;
+    else delta.set(id, { key, n: sign });
+  };
+  add('all', '');
+  add('organization', organization ?? null);
+  if (group !== null && group !== undefined) add('group', group);
+  if (assignee !== null && assignee !== undefined) add('assignee', assignee);
+  else add('unassigned', '');
+}
+
+/**
  * A queue index: `lead` (a filter column with many values) first, then the queue order, then
  * every other filter column. Read in order it yields rows in queue order, already filtered from
  * the index alone (the row is only fetched for the 51 kept), and it covers the count query.
@@ -80,31 +113,29 @@ export function queueCountsTable(table: string): string {
   return table.replace(/^queue_/, 'queue_counts_');
 }
 
+/** The statement adding a batch's net change to one counter. */
+export function queueCountsBumpSql(table: string): string {
+  const key = `scope, value, ${QUEUE_COUNT_DIMENSIONS.join(', ')}`;
+  return (
+    `INSERT INTO ${queueCountsTable(table)} (${key}, n) VALUES (${[...key.split(', '), 'n'].map(() => '?').join(', ')}) ` +
+    `ON CONFLICT (${key}) DO UPDATE SET n = n + excluded.n`
+  );
+}
+
 /**
  * Rows per scope (all, one organization, group, assignee, the unassigned) and combination of
- * the few-valued columns, kept by triggers in the same transaction as the row change. The last
- * statements fill a scope that has no counters from the rows (a table created next to existing
- * rows); kept by the triggers, a scope has counters as soon as it has rows.
+ * the few-valued columns. The store keeps them in the same transaction as the row changes: it
+ * reads the counted columns a batch replaces or deletes, and adds the batch's net change to each
+ * counter once, before the checkpoint (per-row triggers did this before, at twice the cost of
+ * an upsert; files made then lose the triggers here). The last statements fill a scope that has
+ * no counters from the rows (a table created next to existing rows); kept by the store, a
+ * scope has counters as soon as it has rows.
  */
 function queueCountsDdl(table: string): string {
   const counts = queueCountsTable(table);
   const dims = QUEUE_COUNT_DIMENSIONS.join(', ');
   const key = `scope, value, ${dims}`;
   const of = (row: RowAlias): string => QUEUE_COUNT_DIMENSIONS.map((d) => `${row}.${d}`).join(', ');
-  const sameAsOld = QUEUE_COUNT_DIMENSIONS.map((d) => `${d} = old.${d}`).join(' AND ');
-  // (WHERE is required before ON CONFLICT in INSERT … SELECT, hence `WHERE true`.)
-  const add = QUEUE_COUNT_SCOPES.map(
-    ([scope, value, when]) =>
-      `INSERT INTO ${counts} (${key}, n) SELECT '${scope}', ${value('new')}, ${of('new')}, 1 ` +
-      `WHERE ${when ? when('new') : 'true'} ON CONFLICT (${key}) DO UPDATE SET n = n + 1;`,
-  ).join('\n  ');
-  const remove = QUEUE_COUNT_SCOPES.map(
-    ([scope, value, when]) =>
-      `UPDATE ${counts} SET n = n - 1 ` +
-      `WHERE ${when ? `${when('old')} AND ` : ''}scope = '${scope}' AND value = ${value('old')} AND ${sameAsOld};`,
-  ).join('\n  ');
-  const watched = [...QUEUE_COUNT_DIMENSIONS, 'organization_id', 'group_name', 'assignee_id'];
-  const changed = watched.map((c) => `old.${c} IS NOT new.${c}`).join(' OR ');
   const fill = QUEUE_COUNT_SCOPES.map(
     ([scope, value, when]) =>
       `INSERT INTO ${counts} (${key}, n) SELECT '${scope}', ${value('new')}, ${of('new')}, count(*) FROM ${table} AS new ` +
@@ -119,16 +150,9 @@ CREATE TABLE IF NOT EXISTS ${counts} (
   n INTEGER NOT NULL,
   PRIMARY KEY (${key})
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS ${table}_count_insert AFTER INSERT ON ${table} BEGIN
-  ${add}
-END;
-CREATE TRIGGER IF NOT EXISTS ${table}_count_delete AFTER DELETE ON ${table} BEGIN
-  ${remove}
-END;
-CREATE TRIGGER IF NOT EXISTS ${table}_count_update AFTER UPDATE OF ${watched.join(', ')} ON ${table} WHEN ${changed} BEGIN
-  ${remove}
-  ${add}
-END;
+DROP TRIGGER IF EXISTS ${table}_count_insert;
+DROP TRIGGER IF EXISTS ${table}_count_delete;
+DROP TRIGGER IF EXISTS ${table}_count_update;
 ${fill}`;
 }
 
@@ -243,10 +267,13 @@ export const TABLE_OF = {
   'ticket-facts': FACTS_TABLE,
 } as const satisfies Record<ProjectionName, unknown>;
 
-/** CREATE TABLE / INDEX statements of one generation table (idempotent). */
-export function tableDdl<R>(table: string, spec: TableSpec<R>): string {
+/**
+ * CREATE TABLE / INDEX statements of one generation table (idempotent). Without `indexes`, the
+ * secondary indexes are left out (a rebuild's new generation gets them on activation).
+ */
+export function tableDdl<R>(table: string, spec: TableSpec<R>, { indexes: withIndexes = true }: { indexes?: boolean } = {}): string {
   const columns = spec.columns.map((c) => `  ${c.name} ${c.type}`).join(',\n');
-  const indexes = spec.indexes.map(
+  const indexes = (withIndexes ? spec.indexes : []).map(
     ([suffix, list, where]) => `CREATE INDEX IF NOT EXISTS ${table}_${suffix} ON ${table} (${list})${where ? ` WHERE ${where}` : ''};`,
   );
   return [`CREATE TABLE IF NOT EXISTS ${table} (\n${columns}\n);`, ...indexes, spec.extraDdl?.(table) ?? ''].join('\n');
