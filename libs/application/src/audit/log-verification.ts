@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { StreamNotFoundError, type EventStore, type EventStoreConfig, type Position } from '@tracedesk/event-store';
 import { GENESIS_HASH, storedHash } from './hash-chain.js';
 import { verifySegment, type SealedHeads, type SegmentResult } from './log-segment.js';
-import { sealData, sealProblem, SEALS_STREAM } from './seals.js';
+import { sealData, sealProblem, SEALS_STREAM, type SealData } from './seals.js';
 
 const MIN_EVENTS_FOR_THREADS = 50_000n;
 
@@ -45,6 +45,19 @@ export interface VerifyLogOptions {
 }
 
 /**
+ * Does `seal` continue the seals stream after `previous`? The next part of the same round, or
+ * a new round from where the previous one ended — or from where it began, when the previous
+ * round was cut short (its last part missing) and sealed again.
+ */
+function follows(previous: SealData | null, seal: SealData): boolean {
+  if (!previous) return seal.part === 1 && seal.fromPosition === '0';
+  if (seal.part > 1) {
+    return previous.part === seal.part - 1 && previous.parts === seal.parts && previous.fromPosition === seal.fromPosition && previous.toPosition === seal.toPosition;
+  }
+  return seal.fromPosition === (previous.part < previous.parts ? previous.fromPosition : previous.toPosition);
+}
+
+/**
  * Checks the seals stream: each seal valid under the public key, linked to the one before
  * (`previousSeal`, `fromPosition`). Returns the heads valid seals vouch for (the latest per stream).
  */
@@ -53,7 +66,7 @@ async function checkSeals(store: EventStore, publicKey: KeyObject | null): Promi
   const problems: string[] = [];
   let seals = 0;
   let previousHash = GENESIS_HASH;
-  let previousTo = '0';
+  let previousSeal: SealData | null = null;
   let from = 0;
   for (;;) {
     let page;
@@ -68,12 +81,12 @@ async function checkSeals(store: EventStore, publicKey: KeyObject | null): Promi
       const seal = sealData(event);
       const problem = publicKey ? sealProblem(event, publicKey) : 'no seal public key is configured to check seals with';
       if (problem) problems.push(problem);
-      else if (seal!.previousSeal !== previousHash || seal!.fromPosition !== previousTo) {
+      else if (seal!.previousSeal !== previousHash || !follows(previousSeal, seal!)) {
         problems.push(`seal ${event.revision} does not follow seal ${event.revision - 1} (a seal was removed or reordered)`);
       }
       if (!problem && seal) for (const head of seal.heads) sealed.set(head.stream, { revision: head.revision, hash: head.hash });
       previousHash = storedHash(event);
-      previousTo = seal?.toPosition ?? previousTo;
+      previousSeal = seal ?? previousSeal;
     }
     if (page.length < 500) break;
     from = page[page.length - 1]!.revision + 1;

@@ -9,6 +9,7 @@ import { ManualClock } from '../shared/clock.js';
 import { chainEvents, GENESIS_HASH } from './hash-chain.js';
 import { merkleRoot, type SealedHead } from './merkle-root.js';
 import { keyId, loadSealPrivateKey, loadSealPublicKey, publicKeyPem, SEAL_KEY_FILE } from './seal-keys.js';
+import { verifyLog } from './log-verification.js';
 import { sealData, Sealer, sealProblem, SEALS_STREAM, signedSealText } from './seals.js';
 
 const sha = (...parts: Buffer[]): Buffer => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
@@ -120,13 +121,53 @@ describe('Sealer', () => {
     expect(sealProblem({ ...seal!, data: { ...seal!.data, heads } as unknown as JsonObject }, publicKey)).toMatch(/Merkle root/);
   });
 
-  it('splits a seal over many streams into several seal events', async () => {
-    for (let i = 0; i < 5; i++) await append(`ticket-${i}`, 1);
-    const small = new Sealer({ store, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2, pageSize: 2 });
+  it('splits a round over many streams into several seal events of the same range, each head once', async () => {
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 5; i++) await append(`ticket-${i}`, 1);
+    const small = new Sealer({ store, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2, pageSize: 3 });
     const made = await small.sealNow();
     expect(made.map((s) => s.streamCount)).toEqual([2, 2, 1]);
     const seals = (await store.readStream(SEALS_STREAM)).map((e) => sealData(e)!);
-    expect(seals.map((s) => [s.fromPosition, s.toPosition])).toEqual([['0', '2'], ['2', '4'], ['4', '5']]);
+    expect(seals.map((s) => [s.fromPosition, s.toPosition, s.part, s.parts])).toEqual([['0', '10', 1, 3], ['0', '10', 2, 3], ['0', '10', 3, 3]]);
+    expect(seals.flatMap((s) => s.heads.map((h) => [h.stream, h.revision]))).toEqual([0, 1, 2, 3, 4].map((i) => [`ticket-${i}`, 1]));
+  });
+
+  it('a round cut short is sealed again whole, and the seals stream still verifies', async () => {
+    for (let i = 0; i < 5; i++) await append(`ticket-${i}`, 1);
+    // A store that fails the sealer's second append: the process died after part 1 of 3.
+    let seals = 0;
+    const dying = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'append') return Reflect.get(target, key, receiver) as unknown;
+        return (stream: string, ...rest: unknown[]) => {
+          if (stream === SEALS_STREAM && ++seals === 2) return Promise.reject(new Error('killed'));
+          return (target.append as (...args: unknown[]) => unknown).call(target, stream, ...rest);
+        };
+      },
+    });
+    await expect(new Sealer({ store: dying, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2 }).sealNow()).rejects.toThrow('killed');
+    await append('ticket-9', 1);
+    await new Sealer({ store, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2 }).sealNow();
+    const all = (await store.readStream(SEALS_STREAM)).map((e) => sealData(e)!);
+    expect(all.map((s) => [s.fromPosition, s.toPosition, s.part, s.parts])).toEqual([['0', '5', 1, 3], ['0', '7', 1, 3], ['0', '7', 2, 3], ['0', '7', 3, 3]]);
+    const report = await verifyLog({ store, publicKey });
+    expect(report).toMatchObject({ ok: true, sealProblems: [], seals: 4, sealedStreams: 6 });
+  });
+
+  it('reports a missing part of a round', async () => {
+    for (let i = 0; i < 5; i++) await append(`ticket-${i}`, 1);
+    await new Sealer({ store, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2 }).sealNow();
+    (store as unknown as { db: import('better-sqlite3').Database }).db.prepare(`DELETE FROM events WHERE stream_id = ? AND revision = 1`).run(SEALS_STREAM);
+    const report = await verifyLog({ store, publicKey });
+    expect(report.ok).toBe(false);
+    expect(report.sealProblems.join(' ')).toMatch(/does not follow/);
+  });
+
+  it('bounds a round by streams: a larger backlog is sealed in several rounds', async () => {
+    for (let i = 0; i < 5; i++) await append(`ticket-${i}`, 1);
+    const bounded = new Sealer({ store, clock, privateKey: () => privateKey, maxHeadsPerSeal: 2, maxHeadsPerRound: 3 });
+    await bounded.sealNow();
+    const seals = (await store.readStream(SEALS_STREAM)).map((e) => sealData(e)!);
+    expect(seals.map((s) => [s.fromPosition, s.toPosition, s.part, s.parts])).toEqual([['0', '3', 1, 2], ['0', '3', 2, 2], ['3', '5', 1, 1]]);
   });
 
   it('start() seals on the interval and stop() waits for the seal in flight', async () => {

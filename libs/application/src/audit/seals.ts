@@ -19,12 +19,14 @@ export const SEAL_EVENT_TYPE = 'StreamsSealed';
 export const SEALER_ACTOR = { id: 'sealer', role: 'system' } as const;
 /** Keeps one seal event well under the store's 256 KiB event limit (~110 bytes a head). */
 export const MAX_HEADS_PER_SEAL = 1000;
+/** Most heads one sealing round collects (memory); a larger backlog is sealed in several rounds. */
+export const MAX_HEADS_PER_ROUND = 100_000;
 
 /** What a seal signs: everything in the event's data but `heads` (covered by `merkleRoot`) and `signature`. */
 export interface SealBody {
   version: 1;
   sealedAt: string;
-  /** Exclusive: the previous seal's `toPosition` ("0" for the first seal). */
+  /** Exclusive: where the previous round ended ("0" for the first seal). */
   fromPosition: string;
   /** Inclusive: every event at or before this position is covered by this seal or an earlier one. */
   toPosition: string;
@@ -34,6 +36,12 @@ export interface SealBody {
   merkleRoot: string;
   /** hex SHA-256 of the signing key's SPKI DER. */
   keyId: string;
+  /**
+   * A round seals every stream changed in (fromPosition, toPosition], its heads split over
+   * `parts` seal events of at most MAX_HEADS_PER_SEAL heads; this is part `part` (1-based).
+   */
+  part: number;
+  parts: number;
 }
 
 export interface SealData extends SealBody {
@@ -51,8 +59,8 @@ export interface SealSummary {
 }
 
 export function signedSealText(body: SealBody): string {
-  const { version, sealedAt, fromPosition, toPosition, previousSeal, streamCount, merkleRoot: root, keyId: id } = body;
-  return canonicalize({ version, sealedAt, fromPosition, toPosition, previousSeal, streamCount, merkleRoot: root, keyId: id })!;
+  const { version, sealedAt, fromPosition, toPosition, previousSeal, streamCount, merkleRoot: root, keyId: id, part, parts } = body;
+  return canonicalize({ version, sealedAt, fromPosition, toPosition, previousSeal, streamCount, merkleRoot: root, keyId: id, part, parts })!;
 }
 
 const isHead = (value: unknown): value is SealedHead =>
@@ -69,7 +77,8 @@ export function sealData(event: Pick<RecordedEvent, 'type' | 'data'>): SealData 
   for (const key of ['sealedAt', 'fromPosition', 'toPosition', 'previousSeal', 'merkleRoot', 'keyId', 'signature'] as const) {
     if (typeof d[key] !== 'string') return null;
   }
-  return typeof d.streamCount === 'number' ? (d as SealData) : null;
+  const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1;
+  return typeof d.streamCount === 'number' && whole(d.part) && whole(d.parts) && d.part <= d.parts ? (d as SealData) : null;
 }
 
 /**
@@ -99,6 +108,7 @@ export interface SealerOptions {
   privateKey: () => KeyObject;
   pageSize?: number;
   maxHeadsPerSeal?: number;
+  maxHeadsPerRound?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -154,63 +164,76 @@ export class Sealer {
     const made: SealSummary[] = [];
     const head = await this.options.store.headPosition();
     for (;;) {
-      const seal = await this.sealOnce(head);
-      if (!seal) return made;
-      made.push(seal);
+      const round = await this.sealRound(head);
+      if (round.length === 0) return made;
+      made.push(...round);
     }
   }
 
-  /** One seal event from the last seal's position up to `head` (or fewer streams' worth). */
-  private async sealOnce(head: Position): Promise<SealSummary | null> {
+  /**
+   * One round: every stream changed since the last round up to `head` (or up to
+   * MAX_HEADS_PER_ROUND streams), its latest head once, in seal events of at most
+   * maxHeadsPerSeal heads. A round cut short (a crash, another sealer) is sealed again whole.
+   */
+  private async sealRound(head: Position): Promise<SealSummary[]> {
     const { store } = this.options;
     const maxHeads = this.options.maxHeadsPerSeal ?? MAX_HEADS_PER_SEAL;
-    // A seal ends after at most maxHeads streams: bigger pages would mostly be read again by the next seal.
-    const pageSize = this.options.pageSize ?? maxHeads;
-    const last = await this.lastSeal();
+    const maxRound = this.options.maxHeadsPerRound ?? MAX_HEADS_PER_ROUND;
+    let last = await this.lastSeal();
     const lastData = last ? sealData(last) : null;
     if (last && !lastData) throw new Error(`the last event of the ${SEALS_STREAM} stream is not a seal`);
-    const from = lastData ? BigInt(lastData.toPosition) : 0n;
+    const from = lastData ? BigInt(lastData.part < lastData.parts ? lastData.fromPosition : lastData.toPosition) : 0n;
     const heads = new Map<string, SealedHead>();
     let to = from;
     let after = from;
     reading: while (after < head) {
-      const page = await store.readAll({ after, maxCount: pageSize });
+      const page = await store.readAll({ after, maxCount: this.options.pageSize ?? 2000 });
       if (page.length === 0) break;
       for (const event of page) {
         if (event.position > head) break reading;
         if (event.streamId !== SEALS_STREAM) {
-          if (!heads.has(event.streamId) && heads.size >= maxHeads) break reading;
+          if (!heads.has(event.streamId) && heads.size >= maxRound) break reading;
           heads.set(event.streamId, { stream: event.streamId, revision: event.revision, hash: storedHash(event) });
         }
         to = event.position;
       }
       after = page[page.length - 1]!.position;
     }
-    if (heads.size === 0) return null;
+    if (heads.size === 0) return [];
     this.key ??= this.options.privateKey();
     const sorted = sortHeads([...heads.values()]);
-    const body: SealBody = {
-      version: 1,
-      sealedAt: this.options.clock.now().toISOString(),
-      fromPosition: from.toString(),
-      toPosition: to.toString(),
-      previousSeal: last ? storedHash(last) : GENESIS_HASH,
-      streamCount: sorted.length,
-      merkleRoot: merkleRoot(sorted),
-      keyId: keyId(this.key),
-    };
-    const signature = sign(null, Buffer.from(signedSealText(body), 'utf8'), this.key).toString('base64');
-    const data = { ...body, heads: sorted, signature } as unknown as JsonObject;
-    const metadata: JsonObject = { actorId: SEALER_ACTOR.id, actorRole: SEALER_ACTOR.role, occurredAt: body.sealedAt };
-    const revision = last ? last.revision + 1 : 0;
-    const chained = chainEvents(SEALS_STREAM, revision, storedHash(last ?? undefined), [{ type: SEAL_EVENT_TYPE, data, metadata }]);
-    try {
-      const appended = await store.append(SEALS_STREAM, chained, last ? last.revision : 'no_stream');
-      return { revision, position: appended.position, toPosition: to, streamCount: sorted.length, merkleRoot: body.merkleRoot };
-    } catch (error) {
-      // Another process sealed meanwhile: its seal covers this range; the next run continues after it.
-      if (error instanceof WrongExpectedVersionError) return null;
-      throw error;
+    const parts = Math.ceil(sorted.length / maxHeads);
+    const sealedAt = this.options.clock.now().toISOString();
+    const made: SealSummary[] = [];
+    for (let part = 1; part <= parts; part++) {
+      const chunk = sorted.slice((part - 1) * maxHeads, part * maxHeads);
+      const body: SealBody = {
+        version: 1,
+        sealedAt,
+        fromPosition: from.toString(),
+        toPosition: to.toString(),
+        previousSeal: last ? storedHash(last) : GENESIS_HASH,
+        streamCount: chunk.length,
+        merkleRoot: merkleRoot(chunk),
+        keyId: keyId(this.key),
+        part,
+        parts,
+      };
+      const signature = sign(null, Buffer.from(signedSealText(body), 'utf8'), this.key).toString('base64');
+      const data = { ...body, heads: chunk, signature } as unknown as JsonObject;
+      const metadata: JsonObject = { actorId: SEALER_ACTOR.id, actorRole: SEALER_ACTOR.role, occurredAt: sealedAt };
+      const revision = last ? last.revision + 1 : 0;
+      const chained = chainEvents(SEALS_STREAM, revision, storedHash(last ?? undefined), [{ type: SEAL_EVENT_TYPE, data, metadata }]);
+      try {
+        const appended = await store.append(SEALS_STREAM, chained, last ? last.revision : 'no_stream');
+        made.push({ revision, position: appended.position, toPosition: to, streamCount: chunk.length, merkleRoot: body.merkleRoot });
+        last = { ...chained[0]!, streamId: SEALS_STREAM, revision, position: appended.position, id: '', recordedAt: new Date() };
+      } catch (error) {
+        // Another process sealed meanwhile: its seals cover this range; the next round continues after them.
+        if (error instanceof WrongExpectedVersionError) return made;
+        throw error;
+      }
     }
+    return made;
   }
 }
