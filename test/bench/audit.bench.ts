@@ -145,7 +145,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         { key: 'asOf.p99', label: 'as-of p99 (ms)', value: round(asOf.p99), target: AS_OF_TARGET_MS, unit: 'ms', pass: asOf.p99 <= AS_OF_TARGET_MS, atMost: true },
       ],
       notes: [
-        'verify = every event in log order (the embedded store's stored text, proven by SHA-256 over its canonical form; RFC 8785 re-canonicalization when that does not match), links, seals (signature, Merkle root, place in the seals stream) and sealed heads.',
+        'verify = every event in log order (the embedded store’s stored text, proven by SHA-256 over its canonical form; RFC 8785 re-canonicalization when that does not match), links, seals (signature, Merkle root, place in the seals stream) and sealed heads.',
         'as-of = readStream of the ticket + fold with evolveTicket up to a revision (what ticketAsOf and `audit as-of` do).',
       ],
     };
