@@ -13,7 +13,8 @@ try {
   // runs the projections, the SLA watcher and the saga; this process only serves the API
   // (read-your-writes and /health then follow the checkpoints the worker stores).
   const runWorker = loadGatewayConfig().runWorker;
-  const server = await createGatewayServer(runWorker ? {} : { runtime: { projections: false, watcher: false, saga: false, sealer: false } });
+  // All in one: the projections and the saga on a background thread, requests and the watcher here.
+  const server = await createGatewayServer(runWorker ? { runtime: { background: 'thread' } } : { runtime: { projections: false, watcher: false, saga: false, sealer: false } });
   const { logger, config } = server.runtime;
   logger.info({ url: server.graphqlUrl, dataDir: config.dataDir }, 'gateway listening');
   process.stdout.write(

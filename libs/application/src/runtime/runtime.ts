@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createEventStore, type EventStore } from '@tracedesk/event-store';
@@ -22,6 +25,34 @@ export interface RuntimeOptions {
   sealer?: boolean;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Where the projections and the saga run: `inline`, on this thread (the default), or
+   * `thread`, on a worker thread of this process with its own store connections (what the
+   * all-in-one `npm start` does, so catching up never delays requests or the deadline watcher).
+   * Queries still wait for them here, through the checkpoints they store.
+   */
+  background?: 'inline' | 'thread';
+}
+
+/** A background thread: resolves once its projections and saga run; `close()` commits and ends it. */
+async function startBackgroundThread(config: AppConfig, parts: { projections: boolean; saga: boolean }): Promise<{ close(): Promise<void> }> {
+  // `.ts` when run from source (swc), `.js` when built.
+  const file = new URL(`./background.worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const thread = new Worker(file, { workerData: { config, ...parts } });
+  const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', (message: { type: string; message?: string }) =>
+      message.type === 'ready' ? resolve() : reject(new ConfigError(message.message ?? 'the background thread did not start')),
+    );
+    thread.once('error', reject);
+    void exited.then((code) => reject(new Error(`the background thread exited with code ${code} before it was ready`)));
+  });
+  return {
+    async close() {
+      thread.postMessage({ type: 'close' });
+      await exited;
+    },
+  };
 }
 
 /** Everything one process runs, wired from configuration; `close()` shuts it down in order. */
@@ -109,8 +140,16 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   });
   const watcher = app.get(SlaDeadlineWatcher);
   const saga = app.get(BreachEscalationSaga);
-  if (options.projections !== false) await runner.start();
-  if (options.saga !== false) await saga.start();
+  const inThread = options.background === 'thread';
+  const background =
+    inThread && (options.projections !== false || options.saga !== false)
+      ? await startBackgroundThread(config, { projections: options.projections !== false, saga: options.saga !== false }).catch(async (error: unknown) => {
+          await Promise.allSettled([app.close(), store.close(), readModels.close()]);
+          throw error;
+        })
+      : null;
+  if (!inThread && options.projections !== false) await runner.start();
+  if (!inThread && options.saga !== false) await saga.start();
   if (options.watcher !== false) watcher.start(config.watcherIntervalMs);
   const sealer = new Sealer({
     store,
@@ -145,6 +184,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
         await sealer.stop();
         await saga.stop();
         await runner.stop();
+        await background?.close();
         await app.close();
         await store.close();
         await readModels.close();
