@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runCli } from './testing/run-cli.js';
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chainEvents, GENESIS_HASH } from '@tracedesk/application';
 import { SqliteEventStore, type JsonObject } from '@tracedesk/event-store';
 import { defaultSlaPolicy } from '@tracedesk/sla';
 import { simulateOrganizations, simulateTickets, ticketStream } from '@tracedesk/domain';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'apps/cli/src/main.ts');
 
-async function cli(dataDir: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', '@swc-node/register/esm-register', '--no-warnings', CLI, 'audit', ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, 'audit', ...args);
 
 describe('tracedesk CLI (audit)', () => {
   let dir: string;

@@ -1,30 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { runCli } from './testing/run-cli.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SqliteEventStore } from '@tracedesk/event-store';
 import { SqliteReadModelStore } from '@tracedesk/read-models';
 import { defaultSlaPolicy } from '@tracedesk/sla';
 import { simulateOrganizations, simulateTickets } from '@tracedesk/domain';
 import { writeOrganizations, writeTickets } from '@tracedesk/projections';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'apps/cli/src/main.ts');
 
-/** Runs the CLI as a user would, in its own process. */
-async function cli(dataDir: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', '@swc-node/register/esm-register', '--no-warnings', CLI, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const cli = runCli;
 
 describe('tracedesk CLI (projections)', () => {
   let dir: string;

@@ -123,6 +123,16 @@ class StatementCache {
 }
 
 const parse = <R>(data: unknown): R => JSON.parse(data as string) as R;
+
+/** The stored rows of `keys` (by primary key), parsed; missing keys are left out. */
+function rowsByKey<R>(select: Database.Statement, keys: Iterable<string>): Map<string, R> {
+  const rows = new Map<string, R>();
+  for (const key of keys) {
+    const data = select.get(key);
+    if (data !== undefined) rows.set(key, parse<R>(data));
+  }
+  return rows;
+}
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** Rows per read of `dueForWatcher` (about 3 ms of work each). */
 const WATCHER_CHUNK = 100;
@@ -510,13 +520,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     return {
       get: async (keys) => {
         ensureOpen();
-        const statement = select();
-        const rows = new Map<string, R>();
-        for (const key of keys) {
-          const data = statement.get(key);
-          if (data !== undefined) rows.set(key, parse<R>(data));
-        }
-        return rows;
+        return rowsByKey<R>(select(), keys);
       },
       put: async (rows) => {
         ensureOpen();
@@ -543,13 +547,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     return {
       get: async (keys) => {
         ensureOpen();
-        const statement = select();
-        const rows = new Map<string, QueueRow>();
-        for (const key of keys) {
-          const data = statement.get(key);
-          if (data !== undefined) rows.set(key, parse<QueueRow>(data));
-        }
-        return rows;
+        return rowsByKey<QueueRow>(select(), keys);
       },
       put: async (rows) => {
         ensureOpen();
