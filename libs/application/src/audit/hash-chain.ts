@@ -53,13 +53,15 @@ export function inCanonicalOrder<T extends JsonValue>(value: T): T {
   }
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => inCanonicalOrder(item)) as T;
-  const entries: Array<[string, JsonValue]> = [];
+  const sorted: Record<string, JsonValue> = {};
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, JsonValue | undefined>)[key];
-    if (item !== undefined) entries.push([key, inCanonicalOrder(item)]);
+    if (item === undefined) continue;
+    // Assigning "__proto__" would set the prototype: define it as the data property it is.
+    if (key === '__proto__') Object.defineProperty(sorted, key, { value: inCanonicalOrder(item), enumerable: true, writable: true, configurable: true });
+    else sorted[key] = inCanonicalOrder(item);
   }
-  // fromEntries defines own properties: a "__proto__" key stays data instead of setting the prototype.
-  return Object.fromEntries(entries) as T;
+  return sorted as T;
 }
 
 /**
