@@ -35,7 +35,11 @@ export interface RuntimeOptions {
 }
 
 /** A background thread: resolves once its projections and saga run; `close()` commits and ends it. */
-async function startBackgroundThread(config: AppConfig, parts: { projections: boolean; saga: boolean }): Promise<{ close(): Promise<void> }> {
+async function startBackgroundThread(
+  config: AppConfig,
+  parts: { projections: boolean; saga: boolean },
+  onFailure: (error: Error) => void,
+): Promise<{ close(): Promise<void> }> {
   // `.ts` when run from source (swc), `.js` when built.
   const file = new URL(`./background.worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const thread = new Worker(file, { workerData: { config, ...parts } });
@@ -47,8 +51,15 @@ async function startBackgroundThread(config: AppConfig, parts: { projections: bo
     thread.once('error', reject);
     void exited.then((code) => reject(new Error(`the background thread exited with code ${code} before it was ready`)));
   });
+  let closing = false;
+  // Once running, a dead thread would leave the projections silently behind: report it.
+  thread.on('error', (error) => onFailure(error));
+  void exited.then((code) => {
+    if (!closing) onFailure(new Error(`the background thread exited with code ${code}`));
+  });
   return {
     async close() {
+      closing = true;
       thread.postMessage({ type: 'close' });
       await exited;
     },
@@ -143,7 +154,11 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   const inThread = options.background === 'thread';
   const background =
     inThread && (options.projections !== false || options.saga !== false)
-      ? await startBackgroundThread(config, { projections: options.projections !== false, saga: options.saga !== false }).catch(async (error: unknown) => {
+      ? await startBackgroundThread(config, { projections: options.projections !== false, saga: options.saga !== false }, (error) => {
+          // Crash-only: projections and saga resume from their checkpoints when restarted.
+          logger.fatal({ err: error }, 'the background thread (projections, saga) failed; exiting so the process is restarted');
+          process.exit(1);
+        }).catch(async (error: unknown) => {
           await Promise.allSettled([app.close(), store.close(), readModels.close()]);
           throw error;
         })
