@@ -520,6 +520,7 @@ describe('hostile input over HTTP GraphQL', () => {
       { name: 'operationName not in the document', mayRun: true, body: JSON.stringify({ query: '{ queue { totalCount } }', operationName: 'Nope' }) },
       // A JSON document AST where GraphQL text belongs (Mercurius would execute it unchecked).
       { name: 'JSON AST query', body: JSON.stringify({ query: JSON.stringify({ kind: 'Document', definitions: [{}] }) }) },
+      { name: 'JSON AST query after whitespace', body: JSON.stringify({ query: ` \r\n\t${JSON.stringify({ kind: 'Document', definitions: [{}] }, null, 2)}` }) },
       {
         name: 'JSON AST mutation',
         body: JSON.stringify({
