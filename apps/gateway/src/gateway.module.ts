@@ -5,7 +5,6 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
 import { Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Runtime } from '@tracedesk/application';
 import { authenticateRequest, RolesGuard, type GatewayContext } from './auth/auth.js';
 import { formatErrors, GatewayError } from './errors.js';
@@ -13,6 +12,7 @@ import { CommandMetricsInterceptor, GatewayMetrics } from './operations.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { HistoryResolver } from './graphql/history.resolver.js';
 import { OrganizationResolver } from './graphql/organization.resolver.js';
+import { QueryCost } from './graphql/query-cost.js';
 import { ReadModelResolver } from './graphql/read-model.resolver.js';
 import { subscriptionOptions } from './graphql/subscriptions.js';
 import { SubscriptionsResolver } from './graphql/subscriptions.resolver.js';
@@ -25,13 +25,6 @@ export interface GatewayModuleOptions {
   jwtSecret: Uint8Array;
   metrics: GatewayMetrics;
 }
-
-/** Paged fields cost their children once per requested row (default page: 50). */
-const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (field.name !== 'queue' && field.name !== 'slaBreaches') return undefined;
-  const first = typeof args['first'] === 'number' ? args['first'] : 50;
-  return 1 + childComplexity * Math.max(1, first);
-};
 
 /**
  * Two things an HTTP request may not do (hostile-input test): run a subscription (its resolver
@@ -96,6 +89,7 @@ function isJsonText(source: string): boolean {
 @Module({})
 export class GatewayModule {
   static forRoot({ runtime, config, jwtSecret, metrics }: GatewayModuleOptions): DynamicModule {
+    const queryCost = new QueryCost();
     return {
       module: GatewayModule,
       imports: [
@@ -119,17 +113,13 @@ export class GatewayModule {
             preParsing: (_schema, source) => {
               if (isJsonText(source)) throw new GatewayError('BAD_USER_INPUT', 'query must be a GraphQL document as text (a JSON document AST is not accepted).');
             },
-            // Cost depends on variables (`first`), so it is computed per request; a hook
-            // (not a validation rule function) keeps Mercurius's parse / validation cache.
+            // Cost depends on variables (`first`), so it is checked per request (remembered per
+            // document and page size: QueryCost); a hook (not a validation rule function) keeps
+            // Mercurius's parse / validation cache.
             preExecution: (schema, document, _context, variables) => {
               // Only operations that reach here are HTTP ones (WebSocket subscriptions have their own path).
               refuseOverHttp(document, config.maxMutationsPerRequest);
-              const cost = getComplexity({
-                schema,
-                query: document,
-                variables: (variables ?? {}) as Record<string, unknown>,
-                estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-              });
+              const cost = queryCost.of(schema, document, variables as Record<string, unknown> | undefined);
               if (cost > config.queryComplexity) {
                 throw new GatewayError('BAD_USER_INPUT', `The query costs ${cost}, more than the limit of ${config.queryComplexity}; ask for fewer fields or smaller pages.`);
               }
