@@ -18,6 +18,7 @@ import {
   type QueueQuery,
 } from '../pagination.js';
 import { ReadModelQueryError } from '../read-model.errors.js';
+import { ParsedRowCache } from './parsed-row-cache.js';
 import type {
   BreachFilter,
   BreachQueries,
@@ -279,6 +280,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly writes: StatementCache;
   private readonly reads: StatementCache;
   private readonly writeLock = new Mutex();
+  /** Queue pages are read far more often than their rows change (~15 MiB at the limit). */
+  private readonly queueRows = new ParsedRowCache<QueueRow>(2_000);
   private closed = false;
   private readonly options: Required<SqliteReadModelStoreOptions>;
 
@@ -653,7 +656,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         .get(sql.page.sql)
         .pluck()
         .all(...sql.page.params)
-        .map((data) => parse<QueueRow>(data));
+        .map((data) => this.queueRows.parse(data as string));
       // A first page that holds everything is its own count.
       if (totalCount < 0) totalCount = !after && rows.length <= first ? rows.length : count();
       return toPage(rows, first, totalCount, encodeQueueCursor);
