@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createEventStore, type EventStore } from '@tracedesk/event-store';
@@ -173,13 +173,24 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
     onError: (error) => logger.error({ err: error }, 'sealing failed; the next run tries again'),
   });
   if (options.sealer !== false) sealer.start(config.sealIntervalMs);
+  // Which parts run where: one line from the main thread, one from a background thread.
+  const running = (
+    [
+      ['projections', !inThread && options.projections !== false],
+      ['saga', !inThread && options.saga !== false],
+      ['watcher', options.watcher !== false],
+      ['sealer', options.sealer !== false],
+    ] as const
+  ).flatMap(([part, here]) => (here ? [part] : []));
   logger.info(
     {
       eventStore: config.eventStoreUrl ? 'EventStoreDB' : `SQLite ${config.dataDir}/events.db`,
       readModels: config.readModelUrl ? 'MongoDB' : `SQLite ${config.dataDir}/read-models.db`,
       policyVersion: policy.version,
+      running,
+      ...(background && { onBackgroundThread: ['projections', 'saga'].filter((part) => (part === 'projections' ? options.projections !== false : options.saga !== false)) }),
     },
-    'tracedesk runtime started',
+    isMainThread ? 'tracedesk runtime started' : 'tracedesk background thread started',
   );
   let closing: Promise<void> | null = null;
   return {
