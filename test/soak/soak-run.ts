@@ -39,6 +39,8 @@ export interface SoakSample {
   rssMiB: number | null;
   /** V8 heap in use (the server's /metrics): tells a JS leak from native caches (SQLite pages) filling up. */
   heapUsedMiB: number | null;
+  /** The background thread's V8 heap (projections, saga): its own isolate, also inside the RSS. */
+  backgroundHeapMiB: number | null;
   lag: number;
   /** Tickets in the queue (not closed), as the agent sees them. */
   openTickets: number;
@@ -66,6 +68,8 @@ export interface SoakResult {
     rssGrowthPct: number | null;
     heapAfterWarmupMiB: number | null;
     heapEndMiB: number | null;
+    backgroundHeapAfterWarmupMiB: number | null;
+    backgroundHeapEndMiB: number | null;
     maxLag: number;
     lagAfterDrainMs: number | null;
     events: number;
@@ -253,7 +257,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (rss !== null) rssPeak = Math.max(rssPeak, rss);
         const atSec = Math.round((now - t0) / 1000);
         const metrics = await (await fetch(`${url}/metrics`)).text();
-        const heapUsed = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(metrics)?.[1];
+        const metric = (name: string): number | null => {
+          const value = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)`, 'm').exec(metrics)?.[1];
+          return value === undefined ? null : Math.round((Number(value) / 2 ** 20) * 10) / 10;
+        };
         const openTickets = Number((await gql<{ queue: { totalCount: number } }>(url, agent, '{ queue(first: 1) { totalCount } }')).data?.queue.totalCount ?? 0);
         const sample: SoakSample = {
           atSec,
@@ -264,14 +271,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           errors: windowErrors,
           refusals: windowRefusals,
           rssMiB: mib(rss),
-          heapUsedMiB: heapUsed === undefined ? null : Math.round((Number(heapUsed) / 2 ** 20) * 10) / 10,
+          heapUsedMiB: metric('nodejs_heap_size_used_bytes'),
+          backgroundHeapMiB: metric('tracedesk_background_heap_used_bytes'),
           lag,
           openTickets,
         };
         samples.push(sample);
         log(
           `[soak] ${String(atSec).padStart(4)} s  ${String(sample.throughput).padStart(6)} req/s  p50 ${String(sample.p50Ms).padStart(6)} ms  p99 ${String(sample.p99Ms).padStart(6)} ms  ` +
-            `errors ${sample.errors}  refusals ${sample.refusals}  RSS ${sample.rssMiB} MiB  heap ${sample.heapUsedMiB} MiB  lag ${lag}  open tickets ${openTickets}`,
+            `errors ${sample.errors}  refusals ${sample.refusals}  RSS ${sample.rssMiB} MiB  heap ${sample.heapUsedMiB} + ${sample.backgroundHeapMiB ?? '-'} MiB  lag ${lag}  open tickets ${openTickets}`,
         );
         window = [];
         windowErrors = 0;
@@ -327,6 +335,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       rssGrowthPct: rssWarm !== null && rssEnd !== null ? Math.round(((rssEnd - rssWarm) / rssWarm) * 1000) / 10 : null,
       heapAfterWarmupMiB: samples.find((x) => x.atSec >= options.warmupSec)?.heapUsedMiB ?? null,
       heapEndMiB: samples.at(-1)?.heapUsedMiB ?? null,
+      backgroundHeapAfterWarmupMiB: samples.find((x) => x.atSec >= options.warmupSec)?.backgroundHeapMiB ?? null,
+      backgroundHeapEndMiB: samples.at(-1)?.backgroundHeapMiB ?? null,
       maxLag: peakLag,
       lagAfterDrainMs,
       events: totalEvents,
@@ -357,7 +367,7 @@ export function formatSummary(result: SoakResult): string {
     ['errors', `${s.errors}${s.firstErrors.length ? ` — ${s.firstErrors.slice(0, 3).join(' | ')}` : ''}`],
     ['refusals', `${s.refusals} (RULE_VIOLATION / CONFLICT: the saga escalates the same tickets)`],
     ['RSS', `start ${s.rssStartMiB} MiB, after warm-up ${s.rssWarmMiB} MiB, end ${s.rssEndMiB} MiB (${s.rssGrowthPct}%), peak ${s.rssPeakMiB} MiB`],
-    ['V8 heap used', `after warm-up ${s.heapAfterWarmupMiB} MiB, end ${s.heapEndMiB} MiB`],
+    ['V8 heap used', `main thread: after warm-up ${s.heapAfterWarmupMiB} MiB, end ${s.heapEndMiB} MiB; background thread: ${s.backgroundHeapAfterWarmupMiB ?? '-'} MiB, ${s.backgroundHeapEndMiB ?? '-'} MiB`],
     ['projection lag', `max ${s.maxLag} events under load; 0 after ${s.lagAfterDrainMs ?? 'never'} ms once the load stopped`],
     ['log', `${s.events} events, ${s.breaches} SLA breaches recorded`],
     ['verdict', result.verdict.ok ? 'PASS' : `FAIL: ${result.verdict.reasons.join('; ')}`],

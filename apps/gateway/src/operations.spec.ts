@@ -28,5 +28,8 @@ describe('/health and /metrics', () => {
     expect(text).toMatch(/tracedesk_command_duration_seconds_count\{type="registerOrganization"\} 2/);
     expect(text).toMatch(/tracedesk_projection_lag_events\{projection="queue"\} \d+/);
     expect(text).toMatch(/tracedesk_sla_breaches 0/);
+    // main.ts runs the projections on a background thread: its heap is reported beside the main one's.
+    const background = Number(/^tracedesk_background_heap_used_bytes (\S+)/m.exec(text)?.[1]);
+    expect(background).toBeGreaterThan(1_000_000);
   });
 });

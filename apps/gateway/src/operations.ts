@@ -36,6 +36,15 @@ export class GatewayMetrics {
       },
     });
     new Gauge({
+      name: 'tracedesk_background_heap_used_bytes',
+      help: "V8 heap in use on the background thread (projections, saga); nodejs_heap_* are the main thread's",
+      registers,
+      collect() {
+        const used = runtime.backgroundHeapUsedBytes();
+        if (used !== null) this.set(used);
+      },
+    });
+    new Gauge({
       name: 'tracedesk_sla_breaches',
       help: 'SLA breaches recorded in the sla-breaches read model',
       registers,

@@ -3,6 +3,7 @@
  * the projections and the escalation saga, on their own connections to the stores, so they
  * catch up on the other core instead of competing with requests and the deadline watcher.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AppConfig } from './app-config.js';
 import { startRuntime } from './runtime.js';
@@ -16,6 +17,10 @@ try {
     void runtime.close().finally(() => process.exit(0));
   });
   parentPort!.postMessage({ type: 'ready' });
+  // This thread's heap for the process's metrics: the main thread cannot read it on Node 20.
+  const reportMemory = (): void => parentPort!.postMessage({ type: 'memory', heapUsed: getHeapStatistics().used_heap_size });
+  reportMemory();
+  setInterval(reportMemory, 5_000).unref();
 } catch (error) {
   parentPort!.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 }

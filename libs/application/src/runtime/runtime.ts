@@ -34,12 +34,15 @@ export interface RuntimeOptions {
   background?: 'inline' | 'thread';
 }
 
-/** A background thread: resolves once its projections and saga run; `close()` commits and ends it. */
+/**
+ * A background thread: resolves once its projections and saga run; `close()` commits and ends
+ * it; `heapUsedBytes()` is its V8 heap as it last reported (every few seconds).
+ */
 async function startBackgroundThread(
   config: AppConfig,
   parts: { projections: boolean; saga: boolean },
   onFailure: (error: Error) => void,
-): Promise<{ close(): Promise<void> }> {
+): Promise<{ close(): Promise<void>; heapUsedBytes(): number | null }> {
   // `.ts` when run from source (swc), `.js` when built.
   const file = new URL(`./background.worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const thread = new Worker(file, { workerData: { config, ...parts } });
@@ -52,6 +55,10 @@ async function startBackgroundThread(
     void exited.then((code) => reject(new Error(`the background thread exited with code ${code} before it was ready`)));
   });
   let closing = false;
+  let heapUsed: number | null = null;
+  thread.on('message', (message: { type: string; heapUsed?: number }) => {
+    if (message.type === 'memory' && typeof message.heapUsed === 'number') heapUsed = message.heapUsed;
+  });
   // Once running, a dead thread would leave the projections silently behind: report it.
   thread.on('error', (error) => onFailure(error));
   void exited.then((code) => {
@@ -63,6 +70,7 @@ async function startBackgroundThread(
       thread.postMessage({ type: 'close' });
       await exited;
     },
+    heapUsedBytes: () => heapUsed,
   };
 }
 
@@ -78,6 +86,8 @@ export interface Runtime {
   saga: BreachEscalationSaga;
   sealer: Sealer;
   logger: Logger;
+  /** The background thread's V8 heap in use (a process's RSS holds both threads'); null without one. */
+  backgroundHeapUsedBytes(): number | null;
   close(): Promise<void>;
 }
 
@@ -204,6 +214,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
     saga,
     sealer,
     logger,
+    backgroundHeapUsedBytes: () => background?.heapUsedBytes() ?? null,
     close() {
       closing ??= (async () => {
         watcher.stop();
