@@ -48,7 +48,6 @@ async function startServer(dataDir: string, secret: string, cpuProfDir: string |
       READ_MODEL_URL: '',
       GRAPHIQL: 'false',
       RATE_LIMIT_MAX: '10000000',
-      MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2', // as `npm start` runs it
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -49,8 +49,6 @@ export async function startServer(dataDir: string, env: Record<string, string> =
       EVENT_STORE_URL: '',
       READ_MODEL_URL: '',
       RATE_LIMIT_MAX: '10000000',
-      // As `npm start` runs it (package.json): glibc arenas per thread made the RSS creep (soak).
-      MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2',
       ...env,
       DATA_DIR: dataDir,
     },
