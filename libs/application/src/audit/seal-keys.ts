@@ -25,19 +25,22 @@ function ed25519(key: KeyObject, what: string): KeyObject {
   return key;
 }
 
+/** An Ed25519 key from PEM text; `source` (a setting or a file) names it in the error. */
+function pemKey(create: (pem: string) => KeyObject, pem: string, source: string, kind: 'private' | 'public'): KeyObject {
+  try {
+    return ed25519(create(pem), source);
+  } catch (error) {
+    if (error instanceof SealKeyError) throw error;
+    throw new SealKeyError(`${source} is not a PEM ${kind} key`, { cause: error });
+  }
+}
+
 /**
  * The sealing key: `SEAL_PRIVATE_KEY`, else `DATA_DIR/seal-key.pem`, generated there on first
  * use (mode 0600). `wx` makes two processes starting together agree on one key.
  */
 export function loadSealPrivateKey(settings: SealKeySettings, options: { create: boolean } = { create: true }): KeyObject | null {
-  if (settings.sealPrivateKey) {
-    try {
-      return ed25519(createPrivateKey(settings.sealPrivateKey), 'SEAL_PRIVATE_KEY');
-    } catch (error) {
-      if (error instanceof SealKeyError) throw error;
-      throw new SealKeyError('SEAL_PRIVATE_KEY is not a PEM private key', { cause: error });
-    }
-  }
+  if (settings.sealPrivateKey) return pemKey(createPrivateKey, settings.sealPrivateKey, 'SEAL_PRIVATE_KEY', 'private');
   const file = join(settings.dataDir, SEAL_KEY_FILE);
   let pem: string;
   try {
@@ -54,12 +57,7 @@ export function loadSealPrivateKey(settings: SealKeySettings, options: { create:
     }
     pem = readFileSync(file, 'utf8');
   }
-  try {
-    return ed25519(createPrivateKey(pem), file);
-  } catch (error) {
-    if (error instanceof SealKeyError) throw error;
-    throw new SealKeyError(`${file} is not a PEM private key`, { cause: error });
-  }
+  return pemKey(createPrivateKey, pem, file, 'private');
 }
 
 /**
@@ -67,14 +65,7 @@ export function loadSealPrivateKey(settings: SealKeySettings, options: { create:
  * half of the sealing key when one exists. Verifying never creates a key.
  */
 export function loadSealPublicKey(settings: SealKeySettings): KeyObject | null {
-  if (settings.sealPublicKey) {
-    try {
-      return ed25519(createPublicKey(settings.sealPublicKey), 'SEAL_PUBLIC_KEY');
-    } catch (error) {
-      if (error instanceof SealKeyError) throw error;
-      throw new SealKeyError('SEAL_PUBLIC_KEY is not a PEM public key', { cause: error });
-    }
-  }
+  if (settings.sealPublicKey) return pemKey(createPublicKey, settings.sealPublicKey, 'SEAL_PUBLIC_KEY', 'public');
   const privateKey = loadSealPrivateKey(settings, { create: false });
   return privateKey ? createPublicKey(privateKey) : null;
 }
