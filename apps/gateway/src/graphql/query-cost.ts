@@ -8,7 +8,8 @@ const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =
   return 1 + childComplexity * Math.max(1, first);
 };
 
-const ESTIMATORS = [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })];
+/** How a request is costed: paged fields per row, every other field 1 (exported for the check against a fresh computation). */
+export const COST_ESTIMATORS = [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
 /** Costs remembered per document; a document asked with many page sizes keeps the latest few. */
 const COSTS_PER_DOCUMENT = 32;
@@ -60,7 +61,7 @@ export class QueryCost {
     const key = costKey(entry.costVariables, variables ?? {});
     const known = key === null ? undefined : entry.costs.get(key);
     if (known !== undefined) return known;
-    const cost = getComplexity({ schema, query: document, variables: variables ?? {}, estimators: ESTIMATORS });
+    const cost = getComplexity({ schema, query: document, variables: variables ?? {}, estimators: COST_ESTIMATORS });
     if (key !== null) {
       if (entry.costs.size >= COSTS_PER_DOCUMENT) entry.costs.delete(entry.costs.keys().next().value as string);
       entry.costs.set(key, cost);

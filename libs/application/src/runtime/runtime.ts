@@ -184,21 +184,16 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   });
   if (options.sealer !== false) sealer.start(config.sealIntervalMs);
   // Which parts run where: one line from the main thread, one from a background thread.
-  const running = (
-    [
-      ['projections', !inThread && options.projections !== false],
-      ['saga', !inThread && options.saga !== false],
-      ['watcher', options.watcher !== false],
-      ['sealer', options.sealer !== false],
-    ] as const
-  ).flatMap(([part, here]) => (here ? [part] : []));
+  const enabled = { projections: options.projections !== false, saga: options.saga !== false, watcher: options.watcher !== false, sealer: options.sealer !== false };
+  const threaded = (part: string): boolean => background !== null && (part === 'projections' || part === 'saga');
+  const parts = Object.keys(enabled).filter((part) => enabled[part as keyof typeof enabled]);
   logger.info(
     {
       eventStore: config.eventStoreUrl ? 'EventStoreDB' : `SQLite ${config.dataDir}/events.db`,
       readModels: config.readModelUrl ? 'MongoDB' : `SQLite ${config.dataDir}/read-models.db`,
       policyVersion: policy.version,
-      running,
-      ...(background && { onBackgroundThread: ['projections', 'saga'].filter((part) => (part === 'projections' ? options.projections !== false : options.saga !== false)) }),
+      running: parts.filter((part) => !threaded(part)),
+      ...(background && { onBackgroundThread: parts.filter(threaded) }),
     },
     isMainThread ? 'tracedesk runtime started' : 'tracedesk background thread started',
   );
