@@ -6,7 +6,10 @@
  * 1. mutations: half `openTicket` (as a customer of a `pro` or `enterprise` organization), half
  *    `changePriority` (as an agent, with a reason, on tickets opened beforehand; each change
  *    moves the ticket to a priority it does not have). Bodies are prepared before the run.
- * 2. queries: `queue(first: 20)` as an agent (the projection, with SLA clocks).
+ * 2. queries: `queue(first: 20)` as an agent (the projection, with SLA clocks): agents polling the
+ *    same page, which the response cache answers while the read models are unchanged (its hit
+ *    rate is reported from /metrics);
+ * 3. the same queries with `Cache-Control: no-cache`: each one executed.
  *
  * Every response is checked: a GraphQL error counts as a failure and is reported.
  * `npm run bench -- gateway`; `BENCH_SCALE=0.1` for a quick run. Overrides: `BENCH_CONNECTIONS`
@@ -154,7 +157,20 @@ interface Phase {
   seconds: number;
 }
 
-async function load(server: Server, seconds: number, connections: number, setup: (n: number) => { body: string; token: string }): Promise<Phase> {
+/** The response cache's hit and miss counters, from the server's /metrics. */
+async function cacheCounts(server: Server): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const count = (result: string): number => Number(new RegExp(`tracedesk_graphql_response_cache_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
+}
+
+async function load(
+  server: Server,
+  seconds: number,
+  connections: number,
+  setup: (n: number) => { body: string; token: string },
+  extraHeaders: Record<string, string> = {},
+): Promise<Phase> {
   let n = 0;
   let failures = 0;
   let firstFailure = '';
@@ -169,7 +185,7 @@ async function load(server: Server, seconds: number, connections: number, setup:
         path: '/graphql',
         setupRequest: (request) => {
           const { body, token } = setup(n++);
-          return { ...request, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
+          return { ...request, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...extraHeaders } };
         },
         onResponse: (status, body) => {
           if (status !== 200 || body.includes('"errors"')) {
@@ -249,24 +265,52 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     log('warm-up (2 s of queue queries)');
     await load(server, 2, connections, queueSetup);
     log(`queue queries: ${seconds} s at ${connections} connections`);
+    const cacheBefore = await cacheCounts(server);
     const queue = await load(server, seconds, connections, queueSetup);
+    const cacheAfter = await cacheCounts(server);
+    const hits = cacheAfter.hit - cacheBefore.hit;
+    const misses = cacheAfter.miss - cacheBefore.miss;
+    // The same queries with the response cache bypassed: what each one costs executed.
+    log(`queue queries, Cache-Control: no-cache: ${seconds} s at ${connections} connections`);
+    const uncached = await load(server, seconds, connections, queueSetup, { 'cache-control': 'no-cache' });
     const targets: TargetCheck[] = [
       { key: 'mutationsPerSecond', label: 'mutations/s (openTicket + changePriority), 64 connections', value: round(mutations.perSecond), target: 3000, unit: 'req/s', pass: mutations.perSecond >= 3000 },
       { key: 'mutationsP99', label: 'mutations: latency p99 (ms)', value: mutations.p99, target: 50, unit: 'ms', pass: mutations.p99 <= 50, atMost: true },
       { key: 'queuePerSecond', label: 'queue queries/s, 64 connections', value: round(queue.perSecond), target: 5000, unit: 'req/s', pass: queue.perSecond >= 5000 },
-      { key: 'failures', label: 'failed requests (all phases)', value: mutations.failures + queue.failures, target: 0, unit: 'requests', pass: mutations.failures + queue.failures === 0, atMost: true },
+      {
+        key: 'failures',
+        label: 'failed requests (all phases)',
+        value: mutations.failures + queue.failures + uncached.failures,
+        target: 0,
+        unit: 'requests',
+        pass: mutations.failures + queue.failures + uncached.failures === 0,
+        atMost: true,
+      },
     ];
     return {
       name: 'gateway',
       description: 'GraphQL over HTTP (npm start: gateway + projections + watcher in one process, embedded SQLite), autocannon in the bench process',
-      figures: [...figures('mutations', 'mutations (openTicket + changePriority)', mutations), ...figures('queue', 'queue(first: 20) queries', queue)],
+      figures: [
+        ...figures('mutations', 'mutations (openTicket + changePriority)', mutations),
+        ...figures('queue', 'queue(first: 20) queries', queue),
+        {
+          key: 'queueCacheHitPercent',
+          label: 'queue queries answered from the response cache',
+          value: round((100 * hits) / Math.max(1, hits + misses)),
+          unit: '%',
+          details: { hits, misses },
+        },
+        ...figures('queueUncached', 'queue(first: 20) queries, response cache bypassed', uncached),
+      ],
       targets,
       parameters: { connections, secondsPerPhase: seconds, preparedTickets, organizations: ORGANIZATIONS, contacts: ORGANIZATIONS * CONTACTS, agents: AGENTS, cpuProfile: cpuProfDir ?? false },
       notes: [
         'autocannon runs in the bench process on the same machine, so the server and the load generator share the cores.',
-        `server CPU: mutations ${round(mutations.serverCpuPercent)} %, queue ${round(queue.serverCpuPercent)} % of one core (Node runs JavaScript on one thread).`,
+        `server CPU: mutations ${round(mutations.serverCpuPercent)} %, queue ${round(queue.serverCpuPercent)} %, queue uncached ${round(uncached.serverCpuPercent)} % of one core (Node runs JavaScript on one thread).`,
+        'The queue phase is agents polling the same page while nothing changes: the response cache answers repeats until a projection commits (RESPONSE_CACHE_ENTRIES=0 turns it off). The uncached phase sends the same queries with Cache-Control: no-cache.',
         ...(mutations.firstFailure ? [`first mutation failure: ${mutations.firstFailure}`] : []),
         ...(queue.firstFailure ? [`first queue failure: ${queue.firstFailure}`] : []),
+        ...(uncached.firstFailure ? [`first uncached queue failure: ${uncached.firstFailure}`] : []),
       ],
     };
   } finally {

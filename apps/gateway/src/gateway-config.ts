@@ -15,6 +15,9 @@ export interface GatewayConfig {
   rateLimitWindowMs: number;
   /** Readiness fails when any projection is further behind the log than this many events. */
   maxProjectionLag: number;
+  /** Responses of read-model queries kept for reuse while the read models are unchanged (0: off). */
+  responseCacheEntries: number;
+  responseCacheMaxBytes: number;
   /** GraphiQL at /graphiql. */
   graphiql: boolean;
   /** GATEWAY_RUN_WORKER: projections, SLA watcher and saga in this process (false: a separate worker runs them). */
@@ -49,6 +52,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 6000, 1, 10_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
     maxProjectionLag: integer(env, 'READINESS_MAX_PROJECTION_LAG', 10_000, 0, 1_000_000_000),
+    responseCacheEntries: integer(env, 'RESPONSE_CACHE_ENTRIES', 1000, 0, 1_000_000),
+    responseCacheMaxBytes: integer(env, 'RESPONSE_CACHE_MB', 32, 1, 4096) * 1024 * 1024,
     graphiql: flag(env, 'GRAPHIQL', true),
     runWorker: flag(env, 'GATEWAY_RUN_WORKER', true),
   };

@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly commands: Counter<'type' | 'outcome'>;
   readonly latency: Histogram<'type'>;
   readonly conflicts: Counter<'type'>;
+  readonly responseCache: Counter<'result'>;
 
   constructor(runtime: Runtime) {
     const registers = [this.registry];
@@ -26,6 +27,12 @@ export class GatewayMetrics {
       registers,
     });
     this.conflicts = new Counter({ name: 'tracedesk_command_conflicts_total', help: 'Commands that failed with CONFLICT after their retries', labelNames: ['type'], registers });
+    this.responseCache = new Counter({
+      name: 'tracedesk_graphql_response_cache_total',
+      help: 'Cacheable read-model queries (queue, slaBreaches) answered from the response cache (hit) or executed (miss)',
+      labelNames: ['result'],
+      registers,
+    });
     new Gauge({
       name: 'tracedesk_projection_lag_events',
       help: 'Events in the log a projection has not applied yet',

@@ -122,4 +122,29 @@ describe('structured request logs', () => {
     const lines = await requestLines(5);
     expect(lines.find((l) => l['correlationId'] === 'open-7')).toMatchObject({ fields: ['openTicket'], user: { sub: 'anna', role: 'customer', org: 'acme' }, outcome: 'ok' });
   });
+
+  it('logs a response-cache hit like any request, marked cached, with its user and fields', async () => {
+    const agent = await signToken(key, { sub: 'bea', role: 'agent' });
+    const body = JSON.stringify({ query: '{ queue(first: 3) { totalCount } }' });
+    const first = await post(agent, body, { 'x-correlation-id': 'poll-1' });
+    expect(first.headers.get('x-response-cache')).toBe('miss');
+    // A projection batch still landing from the test before would (rightly) make this a miss too.
+    let attempt = 0;
+    let second: Response;
+    do second = await post(agent, body, { 'x-correlation-id': `poll-2-${++attempt}` });
+    while (second.headers.get('x-response-cache') !== 'hit' && attempt < 5);
+    expect(second.headers.get('x-response-cache')).toBe('hit');
+    expect(second.headers.get('x-correlation-id')).toBe(`poll-2-${attempt}`);
+    const lines = await requestLines(6 + attempt);
+    expect(lines.find((l) => l['correlationId'] === 'poll-1')).not.toHaveProperty('cached');
+    expect(lines.find((l) => l['correlationId'] === `poll-2-${attempt}`)).toMatchObject({
+      method: 'POST',
+      operation: 'query',
+      fields: ['queue'],
+      cached: true,
+      user: { sub: 'bea', role: 'agent' },
+      status: 200,
+      outcome: 'ok',
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Kind, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import type { Logger } from 'pino';
+import type { Actor } from '@tracedesk/domain';
 import type { GatewayContext } from './auth/auth.js';
 
 /** What one GraphQL request did, gathered by the hooks and logged once when the response is sent. */
@@ -12,9 +13,18 @@ interface RequestInfo {
   fields?: string[];
   user?: { sub: string; role: string; org?: string };
   outcome?: string;
+  /** Answered from the response cache. */
+  cached?: boolean;
+}
+
+export interface RequestLog {
+  /** Records what a request answered without running GraphQL (a response-cache hit). */
+  answeredFromCache(request: FastifyRequest, fields: readonly string[], actor: Actor): void;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+const userOf = (actor: Actor): NonNullable<RequestInfo['user']> => ({ sub: actor.id, role: actor.role, ...(actor.organizationId && { org: actor.organizationId }) });
 
 function operationOf(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -37,7 +47,7 @@ function errorCode(error: { extensions?: Record<string, unknown> }): string {
  *
  * Call after `app.init()` (Mercurius is registered then) and before `listen`.
  */
-export function installRequestLog(fastify: FastifyInstance, logger: Logger, path = '/graphql'): void {
+export function installRequestLog(fastify: FastifyInstance, logger: Logger, path = '/graphql'): RequestLog {
   const log = logger.child({ component: 'gateway' });
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const isGraphql = (request: FastifyRequest): boolean => request.url === path || request.url.startsWith(`${path}?`);
@@ -63,7 +73,7 @@ export function installRequestLog(fastify: FastifyInstance, logger: Logger, path
       info.fields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
     }
     const { actor } = context as unknown as GatewayContext;
-    if (actor) info.user = { sub: actor.id, role: actor.role, ...(actor.organizationId && { org: actor.organizationId }) };
+    if (actor) info.user = userOf(actor);
   });
 
   fastify.graphql.addHook('onResolution', (execution: ExecutionResult, context: MercuriusContext) => {
@@ -87,6 +97,7 @@ export function installRequestLog(fastify: FastifyInstance, logger: Logger, path
       ...(info.operation && { operation: info.operation }),
       ...(info.operationName && { operationName: info.operationName }),
       ...(info.fields && { fields: info.fields }),
+      ...(info.cached && { cached: true }),
       user: info.user ?? null,
       status,
       outcome,
@@ -95,4 +106,11 @@ export function installRequestLog(fastify: FastifyInstance, logger: Logger, path
     if (status >= 500) log.error(line, 'graphql request');
     else log.info(line, 'graphql request');
   });
+
+  return {
+    answeredFromCache(request, fields, actor) {
+      const info = infos.get(request);
+      if (info) Object.assign(info, { operation: 'query', fields: [...fields], user: userOf(actor), outcome: 'ok', cached: true });
+    },
+  };
 }

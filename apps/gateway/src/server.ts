@@ -12,6 +12,7 @@ import { loadGatewayConfig, type GatewayConfig } from './gateway-config.js';
 import { GatewayModule } from './gateway.module.js';
 import { GatewayMetrics, readiness } from './operations.js';
 import { installRequestLog } from './request-log.js';
+import { installResponseCache, ResponseCache } from './graphql/response-cache.js';
 
 export interface GatewayServerOptions {
   /** Environment to configure from (API.md names); default `process.env`. */
@@ -80,7 +81,14 @@ export async function createGatewayServer(options: GatewayServerOptions = {}): P
     fastify.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
     // One JSON log line per GraphQL request, with its correlation id (hooks need Mercurius: after init).
     await app.init();
-    installRequestLog(fastify, runtime.logger);
+    const requestLog = installRequestLog(fastify, runtime.logger);
+    installResponseCache(fastify, {
+      cache: new ResponseCache({ entries: config.responseCacheEntries, maxBytes: config.responseCacheMaxBytes }),
+      secret: jwtSecret,
+      changeToken: () => runtime.readModels.changeToken(),
+      count: (result) => metrics.responseCache.inc({ result }),
+      answered: (request, fields, actor) => requestLog.answeredFromCache(request, fields, actor),
+    });
     await app.listen(options.port ?? appConfig.port, options.host ?? env['HOST'] ?? '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);

@@ -652,6 +652,48 @@ export function describeReadModelStoreContract(adapterName: string, createHarnes
       });
     });
 
+    describe('change token', () => {
+      // A cache may reuse a query result while the token is unchanged: every commit must move
+      // it, and reads must not (or nothing would ever be reused). null: the adapter cannot tell.
+      it('changes with every committed change, and only then', async () => {
+        const before = store.changeToken();
+        if (before === null) {
+          expect(store.changeToken()).toBeNull();
+          return;
+        }
+        await store.queue.find({}, {});
+        await store.queue.get('t-1');
+        await store.cursor('saga');
+        expect(store.changeToken()).toBe(before);
+
+        const seen = new Set([before]);
+        const expectMoved = (what: string): void => {
+          const token = store.changeToken();
+          expect({ what, moved: !seen.has(token!) }).toEqual({ what, moved: true });
+          seen.add(token!);
+        };
+        await putQueue([queueRow('t-1')], 2n);
+        expectMoved('a queue batch');
+        await putBreaches([breachRow('t-1:resolution:0')], 3n);
+        expectMoved('a breaches batch');
+        await store.setCursor('saga', 4n);
+        expectMoved('a cursor');
+        const generation = await store.createGeneration('queue');
+        expectMoved('a new generation');
+        await store.activateGeneration('queue', generation);
+        expectMoved('a generation switch');
+
+        const settled = store.changeToken();
+        await expect(
+          store.runBatch('queue', generation, async (tx) => {
+            await tx.queue.put([queueRow('t-2')]);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(store.changeToken()).toBe(settled);
+      });
+    });
+
     describe('cursors and restarts', () => {
       it('keeps named cursors', async () => {
         expect(await store.cursor('saga:test')).toBe(0n);

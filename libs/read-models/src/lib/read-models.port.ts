@@ -226,6 +226,13 @@ export interface ReadModelStore {
   readonly queue: QueueQueries;
   readonly breaches: BreachQueries;
   readonly facts: FactsQueries;
+  /**
+   * A value that differs from the one read before whenever a change was committed in between,
+   * by this store or any other writer of the same data (another process, a rebuild): what a
+   * cache of query results checks before reusing one. Compare values of one store instance
+   * only. `null` when the store cannot tell cheaply (then nothing may be reused).
+   */
+  changeToken(): number | null;
   /** Reachable? (for readiness) */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -591,6 +591,11 @@ export class MongoReadModelStore implements ReadModelStore {
     };
   }
 
+  /** MongoDB has no cheap "changed since" counter for a database (a change stream would be one): unknown. */
+  changeToken(): null {
+    return null;
+  }
+
   async ping(): Promise<boolean> {
     if (this.closed) return false;
     try {

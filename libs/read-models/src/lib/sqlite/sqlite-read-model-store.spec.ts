@@ -230,6 +230,25 @@ describe('SqliteReadModelStore specifics', () => {
     db.close();
   });
 
+  it("moves its change token on another connection's commit (another process), and is null once closed", async () => {
+    const path = tempFile();
+    const app = new SqliteReadModelStore({ path });
+    const other = new SqliteReadModelStore({ path });
+    const before = app.changeToken();
+    expect(before).toEqual(expect.any(Number));
+    await other.runBatch('queue', 1, async (tx) => {
+      await tx.queue.put([queueRow('elsewhere')]);
+      return 1n;
+    });
+    expect(app.changeToken()).not.toBe(before);
+    const after = app.changeToken();
+    await other.queue.find({}, {});
+    expect(app.changeToken()).toBe(after);
+    await other.close();
+    await app.close();
+    expect(app.changeToken()).toBeNull();
+  });
+
   it('a stream keeps one snapshot, and closing the store ends an unfinished one', async () => {
     const store = new SqliteReadModelStore({ path: tempFile() });
     await store.runBatch('ticket-facts', 1, async (tx) => {

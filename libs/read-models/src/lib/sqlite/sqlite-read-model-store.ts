@@ -282,6 +282,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly writeLock = new Mutex();
   /** Queue pages are read far more often than their rows change (~15 MiB at the limit). */
   private readonly queueRows = new ParsedRowCache<QueueRow>(2_000);
+  private readonly dataVersion: Database.Statement;
   private closed = false;
   private readonly options: Required<SqliteReadModelStoreOptions>;
 
@@ -304,6 +305,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.reader.pragma(`cache_size = ${-Math.round(this.options.cacheSizeMb * 1024)}`);
     this.writes = new StatementCache(this.writer);
     this.reads = new StatementCache(this.reader);
+    this.dataVersion = this.reader.prepare('PRAGMA data_version').pluck();
     this.queue = {
       find: (filter, page) => this.findQueue(filter, page),
       get: (ticketId) => this.getOne('queue', ticketId),
@@ -754,6 +756,15 @@ export class SqliteReadModelStore implements ReadModelStore {
         }
       },
     };
+  }
+
+  /**
+   * SQLite's `data_version` of the reader connection: it changes when any other connection
+   * (the writer here, or another process's) commits, and the reader never writes itself.
+   */
+  changeToken(): number | null {
+    if (this.closed) return null;
+    return this.dataVersion.get() as number;
   }
 
   async ping(): Promise<boolean> {
