@@ -7,18 +7,21 @@ import nx from '@nx/eslint-plugin';
  *   type:projections read-model builders: pure rules + adapters
  *   type:application Nest modules wiring commands, queries, sagas
  *   type:app         deployable apps and end-to-end tests: may use anything
+ *   type:util        helpers with no knowledge of tickets or storage: import nothing, used by all
  */
 export const depConstraints = [
-  { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'] },
-  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter'] },
-  { sourceTag: 'type:projections', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections'] },
+  // Small helpers with no knowledge of the domain or of storage (deepFreeze): anyone may use them.
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure', 'type:util'] },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:util'] },
+  { sourceTag: 'type:projections', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections', 'type:util'] },
   {
     sourceTag: 'type:application',
-    onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections', 'type:application'],
+    onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections', 'type:application', 'type:util'],
   },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections', 'type:application'],
+    onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:projections', 'type:application', 'type:util'],
   },
 ];
 

@@ -39,6 +39,17 @@ describe('Nx module boundaries', () => {
     expect(errors.join('\n')).toMatch(/type:pure.*can only depend on libs tagged with.*type:pure/s);
   });
 
+  it('refuses the utility library importing any other library, and lets every layer import it', async () => {
+    const errors = await boundaryErrors(
+      'libs/util/src/boundary-probe.ts',
+      "import { parseSlaPolicy } from '@tracedesk/sla';\nexport const probe = parseSlaPolicy;\n",
+    );
+    expect(errors.join('\n')).toMatch(/type:util.*can only depend on libs tagged with.*type:util/s);
+    for (const filePath of ['libs/sla/src/boundary-probe.ts', 'libs/read-models/src/lib/boundary-probe.ts', 'libs/application/src/boundary-probe.ts']) {
+      expect(await boundaryErrors(filePath, "import { deepFreeze } from '@tracedesk/util';\nexport const probe = deepFreeze;\n")).toEqual([]);
+    }
+  });
+
   it('allows an import that respects the boundaries', async () => {
     const errors = await boundaryErrors(
       'libs/event-store/src/lib/boundary-probe.ts',

@@ -16,6 +16,7 @@ import { withIds, type CommandMeta } from './command-meta.js';
 import { COMMAND_OPTIONS, EVENT_STORE, SLA_POLICY, type CommandOptions } from './tokens.js';
 import type { SlaPolicyHolder } from './sla-policy-holder.js';
 import type { SlaPolicy } from '@tracedesk/sla';
+import { deepFreeze } from '@tracedesk/util';
 
 /** A domain event as deciders produce it. */
 export interface DomainEvent {
@@ -98,20 +99,6 @@ class KeptStreams {
     this.entries.delete(streamId);
     this.events -= entry.events?.length ?? 0;
   }
-}
-
-/**
- * Freezes a value and everything it holds that is not frozen yet. Kept states and events are
- * shared between calls (and handed to callers), so a mutation by a decider or a caller fails
- * loudly instead of corrupting later decisions. A fold builds new objects around unchanged,
- * already frozen parts, so only what an event changed is visited.
- */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
 
 export interface DecideArgs<S, E extends DomainEvent> {

@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { childPath, isPlainObject, show } from '../json-path.js';
 import { InvalidCalendarError } from './calendar.errors.js';
 import { WEEKDAYS, type BusinessCalendar, type OpeningInterval, type Weekday } from './calendar.types.js';
+import { deepFreeze } from '@tracedesk/util';
 
 export const MINUTES_PER_DAY = 24 * 60;
 export const MS_PER_DAY = 86_400_000;
@@ -127,14 +128,6 @@ export function calendarRules(json: unknown, path = 'calendar'): CalendarRules {
     });
   }
   return { zone, alwaysOpen: hours === '24x7' && holidayDays.size === 0, weekly, holidays: holidayDays };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

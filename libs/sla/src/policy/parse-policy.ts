@@ -18,6 +18,7 @@ import {
   type SlaTargets,
   type SlaTier,
 } from './policy.types.js';
+import { deepFreeze } from '@tracedesk/util';
 
 export const DEFAULT_AT_RISK_SHARE = 0.8;
 
@@ -152,14 +153,6 @@ function parseTier(
 /** Sets an own property even for a name like "__proto__", which plain assignment would not. */
 function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

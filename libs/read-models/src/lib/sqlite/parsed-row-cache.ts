@@ -1,3 +1,5 @@
+import { deepFreeze } from '@tracedesk/util';
+
 /**
  * Parsed rows by their stored JSON text, the most recently used kept. A queue row carries the
  * projection's working state (~2.4 KB of JSON in all) and `JSON.parse` of a 20-row page was a
@@ -27,12 +29,4 @@ export class ParsedRowCache<R> {
   get size(): number {
     return this.rows.size;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const item of Object.values(value)) deepFreeze(item);
-    Object.freeze(value);
-  }
-  return value;
 }
