@@ -276,7 +276,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const targets: TargetCheck[] = [
       { key: 'mutationsPerSecond', label: 'mutations/s (openTicket + changePriority), 64 connections', value: round(mutations.perSecond), target: 3000, unit: 'req/s', pass: mutations.perSecond >= 3000 },
       { key: 'mutationsP99', label: 'mutations: latency p99 (ms)', value: mutations.p99, target: 50, unit: 'ms', pass: mutations.p99 <= 50, atMost: true },
-      { key: 'queuePerSecond', label: 'queue queries/s, 64 connections', value: round(queue.perSecond), target: 5000, unit: 'req/s', pass: queue.perSecond >= 5000 },
+      { key: 'queuePerSecond', label: 'queue queries/s, 64 connections (polling: response cache)', value: round(queue.perSecond), target: 5000, unit: 'req/s', pass: queue.perSecond >= 5000 },
+      // The same target for queries that each run (a different page, a changed queue): shown beside.
+      {
+        key: 'queueUncachedPerSecond',
+        label: 'queue queries/s, 64 connections, each executed (no-cache)',
+        value: round(uncached.perSecond),
+        target: 5000,
+        unit: 'req/s',
+        pass: uncached.perSecond >= 5000,
+      },
       {
         key: 'failures',
         label: 'failed requests (all phases)',

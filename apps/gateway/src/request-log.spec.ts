@@ -125,7 +125,7 @@ describe('structured request logs', () => {
 
   it('logs a response-cache hit like any request, marked cached, with its user and fields', async () => {
     const agent = await signToken(key, { sub: 'bea', role: 'agent' });
-    const body = JSON.stringify({ query: '{ queue(first: 3) { totalCount } }' });
+    const body = JSON.stringify({ query: 'query Poll { __typename queue(first: 3) { totalCount } }' });
     const first = await post(agent, body, { 'x-correlation-id': 'poll-1' });
     expect(first.headers.get('x-response-cache')).toBe('miss');
     // A projection batch still landing from the test before would (rightly) make this a miss too.
@@ -136,11 +136,15 @@ describe('structured request logs', () => {
     expect(second.headers.get('x-response-cache')).toBe('hit');
     expect(second.headers.get('x-correlation-id')).toBe(`poll-2-${attempt}`);
     const lines = await requestLines(6 + attempt);
-    expect(lines.find((l) => l['correlationId'] === 'poll-1')).not.toHaveProperty('cached');
+    const miss = lines.find((l) => l['correlationId'] === 'poll-1')!;
+    expect(miss).not.toHaveProperty('cached');
+    expect(miss).toMatchObject({ operationName: 'Poll', fields: ['__typename', 'queue'] });
+    // A hit reads in the log as the same request executed would, plus "cached".
     expect(lines.find((l) => l['correlationId'] === `poll-2-${attempt}`)).toMatchObject({
       method: 'POST',
       operation: 'query',
-      fields: ['queue'],
+      operationName: 'Poll',
+      fields: ['__typename', 'queue'],
       cached: true,
       user: { sub: 'bea', role: 'agent' },
       status: 200,

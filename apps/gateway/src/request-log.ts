@@ -19,7 +19,7 @@ interface RequestInfo {
 
 export interface RequestLog {
   /** Records what a request answered without running GraphQL (a response-cache hit). */
-  answeredFromCache(request: FastifyRequest, fields: readonly string[], actor: Actor): void;
+  answeredFromCache(request: FastifyRequest, operation: { name: string | undefined; rootFields: readonly string[] }, actor: Actor): void;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -108,9 +108,11 @@ export function installRequestLog(fastify: FastifyInstance, logger: Logger, path
   });
 
   return {
-    answeredFromCache(request, fields, actor) {
+    answeredFromCache(request, operation, actor) {
       const info = infos.get(request);
-      if (info) Object.assign(info, { operation: 'query', fields: [...fields], user: userOf(actor), outcome: 'ok', cached: true });
+      if (!info) return;
+      Object.assign(info, { operation: 'query', fields: [...operation.rootFields], user: userOf(actor), outcome: 'ok', cached: true });
+      if (operation.name) info.operationName = operation.name;
     },
   };
 }

@@ -87,7 +87,7 @@ export async function createGatewayServer(options: GatewayServerOptions = {}): P
       secret: jwtSecret,
       changeToken: () => runtime.readModels.changeToken(),
       count: (result) => metrics.responseCache.inc({ result }),
-      answered: (request, fields, actor) => requestLog.answeredFromCache(request, fields, actor),
+      answered: (request, operation, actor) => requestLog.answeredFromCache(request, operation, actor),
     });
     await app.listen(options.port ?? appConfig.port, options.host ?? env['HOST'] ?? '127.0.0.1');
   } catch (error) {

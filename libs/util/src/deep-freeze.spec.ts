@@ -19,10 +19,12 @@ describe('deepFreeze', () => {
   });
 
   it('does not descend into what is frozen already (a fold reuses frozen parts), and ends on cycles', () => {
-    const reused = deepFreeze({ clocks: [{ due: 1 }] });
+    // Frozen shallowly by someone else: taken as done, its child is not visited.
+    const reused = Object.freeze({ clocks: [{ due: 1 }] });
     const next = { reused, changed: { status: 'OPEN' } };
     deepFreeze(next);
     expect(Object.isFrozen(next.changed)).toBe(true);
+    expect(Object.isFrozen(reused.clocks)).toBe(false);
     const cyclic: { self?: unknown; inner: { x: number } } = { inner: { x: 1 } };
     cyclic.self = cyclic;
     expect(deepFreeze(cyclic)).toBe(cyclic);

@@ -15,19 +15,31 @@ export const CACHEABLE_FIELDS: ReadonlySet<string> = new Set(['queue', 'slaBreac
 export interface ResponseCacheLimits {
   /** Responses kept at most (0: the cache is off). */
   entries: number;
-  /** Bytes of response text kept at most. */
+  /** Text kept at most, keys and responses together, in characters (bytes, for ASCII JSON). */
   maxBytes: number;
 }
 
-/** What a request asks, as far as the cache is concerned: its root fields and its text key. */
+/** What a request asks, as far as the cache is concerned. */
 export interface CacheableRequest {
+  /** The root fields the permission table is asked about (`__typename` needs no permission). */
   fields: readonly string[];
+  /** The operation as the request log names it: its declared name and every root field. */
+  operation: CacheableOperation;
   /** operation name, query text and variables: what, besides the caller, decides the answer. */
   key: string;
 }
 
+export interface CacheableOperation {
+  name: string | undefined;
+  rootFields: readonly string[];
+}
+
 /** Documents whose cacheability is remembered (texts are parsed once each). */
 const DOCUMENTS_KEPT = 1000;
+/** Longer query texts are not cached (nor remembered): polling queries are short. */
+export const MAX_CACHEABLE_QUERY_CHARS = 16 * 1024;
+/** A cacheable text names one of the fields; anything else is not parsed a second time. */
+const MENTIONS_CACHEABLE_FIELD = new RegExp([...CACHEABLE_FIELDS].join('|'));
 
 /**
  * Whole GraphQL responses of read-model queries, reused while the read models have not changed.
@@ -39,7 +51,7 @@ const DOCUMENTS_KEPT = 1000;
  * every request (the caller of `lookup` checks them).
  */
 export class ResponseCache {
-  private readonly documents = new Map<string, readonly string[] | null>();
+  private readonly documents = new Map<string, CacheableOperation | null>();
   private readonly responses = new Map<string, string>();
   private token: number | null = null;
   private bytes = 0;
@@ -57,13 +69,17 @@ export class ResponseCache {
   /** The request's cacheable form, or null when it is not a query of cacheable fields only. */
   cacheable(body: unknown): CacheableRequest | null {
     if (!this.enabled || body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+    // Anything besides these (extensions, persisted) changes how Mercurius reads the request.
+    for (const field of Object.keys(body)) if (field !== 'query' && field !== 'variables' && field !== 'operationName') return null;
     const { query, variables, operationName } = body as Record<string, unknown>;
-    if (typeof query !== 'string') return null;
-    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+    if (typeof query !== 'string' || query.length > MAX_CACHEABLE_QUERY_CHARS || !MENTIONS_CACHEABLE_FIELD.test(query)) return null;
+    // An empty name is refused by GraphQL ("Unknown operation named"), unlike no name: not the same request.
+    if (operationName === '' || (operationName !== undefined && operationName !== null && typeof operationName !== 'string')) return null;
     const name = operationName ?? '';
-    const fields = this.rootFields(query, name);
-    if (fields === null) return null;
-    return { fields, key: `${name}\u0000${query}\u0000${variables === undefined || variables === null ? '' : JSON.stringify(variables)}` };
+    const operation = this.operation(query, name);
+    if (operation === null) return null;
+    const fields = operation.rootFields.filter((field) => field !== '__typename');
+    return { fields, operation, key: `${name}\u0000${query}\u0000${variables === undefined || variables === null ? '' : JSON.stringify(variables)}` };
   }
 
   /** The stored response for `key`, if it was stored while the read models were as they are now (`token`). */
@@ -80,16 +96,17 @@ export class ResponseCache {
 
   /** Keeps `response`, computed after `token` was read; dropped if the read models moved on since. */
   set(key: string, token: number, response: string): void {
-    if (token !== this.token || response.length > this.limits.maxBytes) return;
+    const size = key.length + response.length;
+    if (token !== this.token || size > this.limits.maxBytes) return;
     const old = this.responses.get(key);
-    if (old !== undefined) this.bytes -= old.length;
+    if (old !== undefined) this.bytes -= key.length + old.length;
     this.responses.delete(key);
     this.responses.set(key, response);
-    this.bytes += response.length;
+    this.bytes += size;
     while (this.responses.size > this.limits.entries || this.bytes > this.limits.maxBytes) {
       const [oldest, text] = this.responses.entries().next().value as [string, string];
       this.responses.delete(oldest);
-      this.bytes -= text.length;
+      this.bytes -= oldest.length + text.length;
     }
   }
 
@@ -101,20 +118,20 @@ export class ResponseCache {
     this.bytes = 0;
   }
 
-  private rootFields(query: string, operationName: string): readonly string[] | null {
+  private operation(query: string, operationName: string): CacheableOperation | null {
     const memo = `${operationName}\u0000${query}`;
-    let fields = this.documents.get(memo);
-    if (fields === undefined) {
-      fields = cacheableRootFields(query, operationName);
+    let operation = this.documents.get(memo);
+    if (operation === undefined) {
+      operation = cacheableOperation(query, operationName);
       if (this.documents.size >= DOCUMENTS_KEPT) this.documents.clear();
-      this.documents.set(memo, fields);
+      this.documents.set(memo, operation);
     }
-    return fields;
+    return operation;
   }
 }
 
-/** The root fields of the operation a request runs, if it is a query of cacheable fields only. */
-export function cacheableRootFields(query: string, operationName: string): readonly string[] | null {
+/** The operation a request runs, if it is a query of cacheable root fields only. */
+export function cacheableOperation(query: string, operationName: string): CacheableOperation | null {
   let operations: OperationDefinitionNode[];
   try {
     operations = parse(query, { noLocation: true }).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -123,16 +140,16 @@ export function cacheableRootFields(query: string, operationName: string): reado
   }
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation !== 'query') return null;
-  const fields: string[] = [];
+  const rootFields: string[] = [];
   for (const selection of operation.selectionSet.selections) {
     // Fragments at the root would need resolving here; such requests simply take the normal path.
     if (selection.kind !== Kind.FIELD) return null;
     const name = selection.name.value;
-    if (name === '__typename') continue;
-    if (!CACHEABLE_FIELDS.has(name)) return null;
-    fields.push(name);
+    if (name !== '__typename' && !CACHEABLE_FIELDS.has(name)) return null;
+    rootFields.push(name);
   }
-  return fields.length > 0 ? fields : null;
+  if (!rootFields.some((name) => name !== '__typename')) return null;
+  return { name: operation.name?.value, rootFields };
 }
 
 export interface ResponseCacheHooks {
@@ -143,7 +160,7 @@ export interface ResponseCacheHooks {
   /** Counts hits and misses (metrics). */
   count(result: 'hit' | 'miss'): void;
   /** Tells the request log what a hit answered (its GraphQL hooks do not run for one). */
-  answered(request: FastifyRequest, fields: readonly string[], actor: Actor): void;
+  answered(request: FastifyRequest, operation: CacheableOperation, actor: Actor): void;
   path?: string;
 }
 
@@ -162,24 +179,26 @@ export function installResponseCache(fastify: FastifyInstance, hooks: ResponseCa
   const clean = new WeakSet<FastifyRequest>();
 
   fastify.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || request.url !== path) return;
+    // A body Mercurius's own schema refuses (validated in its handler) takes the normal path.
+    if (request.method !== 'POST' || request.url !== path || request.validationError) return;
+    // Before the body is looked at: no change token (MongoDB), no valid caller, nothing to do.
+    const token = hooks.changeToken();
+    if (token === null) return;
+    const { actor } = await authenticateRequest(secret, request);
+    if (!actor) return;
     const cacheable = cache.cacheable(request.body);
-    if (!cacheable) return;
+    if (!cacheable || !cacheable.fields.every((field) => isAllowed(field, actor.role))) return;
     // The client asks for a fresh answer (HTTP's request directives): run it, keep nothing.
     if (/no-cache|no-store/i.test(request.headers['cache-control'] ?? '')) {
       reply.header('x-response-cache', 'bypass');
       return;
     }
-    const { actor } = await authenticateRequest(secret, request);
-    if (!actor || !cacheable.fields.every((field) => isAllowed(field, actor.role))) return;
-    const token = hooks.changeToken();
-    if (token === null) return;
     // The caller's visibility: a customer sees its organization's tickets, staff see all.
     const key = `${actor.role}\u0000${actor.organizationId ?? ''}\u0000${cacheable.key}`;
     const hit = cache.get(key, token);
     if (hit !== undefined) {
       hooks.count('hit');
-      hooks.answered(request, cacheable.fields, actor);
+      hooks.answered(request, cacheable.operation, actor);
       return reply.header('x-response-cache', 'hit').type('application/json; charset=utf-8').send(hit);
     }
     hooks.count('miss');
