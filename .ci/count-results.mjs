@@ -14,7 +14,7 @@ if (existsSync(file)) {
   skipped = results.numPendingTests + (results.numTodoTests ?? 0);
   for (const suite of results.testResults) {
     for (const test of suite.assertionResults) {
-      if (test.status === 'pending' || test.status === 'skipped') console.log(`skipped: ${test.fullName}`);
+      if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo') console.log(`skipped: ${test.fullName}`);
     }
   }
 } else {
