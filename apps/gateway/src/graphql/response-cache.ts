@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Kind, parse, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, parse, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import type { Actor } from '@tracedesk/domain';
 import { authenticateRequest } from '../auth/auth.js';
@@ -132,13 +132,13 @@ export class ResponseCache {
 
 /** The operation a request runs, if it is a query of cacheable root fields only. */
 export function cacheableOperation(query: string, operationName: string): CacheableOperation | null {
-  let operations: OperationDefinitionNode[];
+  let operation: OperationDefinitionNode | null | undefined;
   try {
-    operations = parse(query, { noLocation: true }).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    // The named operation, or the only one when none is named: what graphql-js will execute.
+    operation = getOperationAST(parse(query, { noLocation: true }), operationName || undefined);
   } catch {
     return null; // the normal path answers with the parse error
   }
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation !== 'query') return null;
   const rootFields: string[] = [];
   for (const selection of operation.selectionSet.selections) {
@@ -174,20 +174,21 @@ export interface ResponseCacheHooks {
  */
 export function installResponseCache(fastify: FastifyInstance, hooks: ResponseCacheHooks): void {
   const { cache, secret, path = '/graphql' } = hooks;
-  if (!cache.enabled) return;
+  // A store without a change token (MongoDB) can never have a hit: no hooks, no work per request.
+  if (!cache.enabled || hooks.changeToken() === null) return;
   const pending = new WeakMap<FastifyRequest, { key: string; token: number }>();
   const clean = new WeakSet<FastifyRequest>();
 
   fastify.addHook('preHandler', async (request, reply) => {
     // A body Mercurius's own schema refuses (validated in its handler) takes the normal path.
     if (request.method !== 'POST' || request.url !== path || request.validationError) return;
-    // Before the body is looked at: no change token (MongoDB), no valid caller, nothing to do.
-    const token = hooks.changeToken();
-    if (token === null) return;
-    const { actor } = await authenticateRequest(secret, request);
-    if (!actor) return;
+    // Cheapest first: most requests (every mutation) stop at the body check, remembered per text.
     const cacheable = cache.cacheable(request.body);
-    if (!cacheable || !cacheable.fields.every((field) => isAllowed(field, actor.role))) return;
+    if (!cacheable) return;
+    const { actor } = await authenticateRequest(secret, request);
+    if (!actor || !cacheable.fields.every((field) => isAllowed(field, actor.role))) return;
+    const token = hooks.changeToken();
+    if (token === null) return; // the store is closing
     // The client asks for a fresh answer (HTTP's request directives): run it, keep nothing.
     if (/no-cache|no-store/i.test(request.headers['cache-control'] ?? '')) {
       reply.header('x-response-cache', 'bypass');
